@@ -1,0 +1,29 @@
+# Tsunagu — the two commands: `make run` and `make test`.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+DATA_DIR ?= ./tsunagu-data
+LISTEN ?= 127.0.0.1:8080
+BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
+
+.PHONY: run test deps test-deps build clean
+
+## make run: install what is missing, build, start the server on SQLite with the embedded relay.
+run: deps build
+	$(BIN)/tsunagu-server serve --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+## make test: every test, on SQLite and a throwaway PostgreSQL, Xvfb where the screen is needed.
+test: test-deps
+	$(SWIFT) build --build-tests
+	TSUNAGU_REQUIRE_POSTGRES=1 ./scripts/with-postgres $(SWIFT) test --skip-build
+
+deps:
+	./scripts/install-deps
+
+test-deps:
+	./scripts/install-deps --test
+
+build:
+	$(SWIFT) build --product tsunagu-server
+	$(SWIFT) build --product tsunagu-agent
+
+clean:
+	rm -rf .build

@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Tsunagu: a self-hostable remote-support service. See README.md and DESIGN.md's code layout.
+let package = Package(
+    name: "Tsunagu",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.110.0"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.12.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
+        .package(url: "https://github.com/vapor/websocket-kit.git", from: "2.15.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(
+            name: "CXCB", pkgConfig: "xcb",
+            providers: [
+                .apt([
+                    "libxcb1-dev", "libxcb-shm0-dev", "libxcb-xtest0-dev", "libxcb-damage0-dev",
+                    "libxcb-xfixes0-dev", "libxcb-randr0-dev",
+                ])
+            ]),
+
+        // Shared values: ids, wire messages of the agent's control connection, errors.
+        .target(
+            name: "TsunaguCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // RFB 3.8 server protocol and encoders: bytes in, bytes out, no I/O.
+        .target(name: "RFB", dependencies: ["CZlib", "CTurboJPEG"]),
+
+        // Screen sources and input sinks: X11 through XCB.
+        .target(name: "Screen", dependencies: ["CXCB", "RFB"]),
+
+        // The control plane: Vapor application, models, migrations, routes, services.
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "TsunaguCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
+
+        // The agent runtime: control connection, RFB server I/O, local VNC listener, gateway.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "TsunaguCore", "RFB", "Screen",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "WebSocketKit", package: "websocket-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .executableTarget(
+            name: "tsunagu-server",
+            dependencies: [
+                "ControlPlane", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "tsunagu-agent",
+            dependencies: [
+                "Agent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore"]),
+        .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG"]),
+        .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB"]),
+        .testTarget(
+            name: "ControlPlaneTests",
+            dependencies: [
+                "ControlPlane", "TsunaguCore",
+                .product(name: "VaporTesting", package: "vapor"),
+            ]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "RFB", "TsunaguCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Everything `tsunagu-server` needs to start, from flags and `TSUNAGU_*` variables.
+public struct ServerConfiguration: Sendable {
+    /// Where the control plane keeps its records.
+    public enum DatabaseLocation: Sendable, Equatable {
+        /// The embedded default: one SQLite file.
+        case sqlite(path: String)
+        /// PostgreSQL, for several server instances.
+        case postgres(url: String)
+    }
+
+    /// A certificate chain and key in PEM files.
+    public struct TLSFiles: Sendable, Equatable {
+        public var certificatePath: String
+        public var keyPath: String
+
+        public init(certificatePath: String, keyPath: String) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+        }
+    }
+
+    public var dataDirectory: String
+    public var database: DatabaseLocation
+    public var listenHost: String
+    public var listenPort: Int
+    public var publicURL: String?
+    public var tls: TLSFiles?
+    public var embeddedRelay: Bool
+    /// bcrypt cost for operator and connection passwords.
+    public var passwordCost: Int
+    public var loginPolicy: LoginThrottle.Policy
+    /// How long a login stays valid.
+    public var loginLifetime: TimeInterval
+    /// Largest request body accepted, in bytes.
+    public var maxBodySize: Int
+
+    public init(
+        dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
+        listenHost: String = "127.0.0.1", listenPort: Int = 8080, publicURL: String? = nil,
+        tls: TLSFiles? = nil, embeddedRelay: Bool = true, passwordCost: Int = 10,
+        loginPolicy: LoginThrottle.Policy = .init(), loginLifetime: TimeInterval = 12 * 3600,
+        maxBodySize: Int = 64 * 1024
+    ) {
+        self.dataDirectory = dataDirectory
+        self.database =
+            database ?? .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("tsunagu.sqlite").path)
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.publicURL = publicURL
+        self.tls = tls
+        self.embeddedRelay = embeddedRelay
+        self.passwordCost = passwordCost
+        self.loginPolicy = loginPolicy
+        self.loginLifetime = loginLifetime
+        self.maxBodySize = maxBodySize
+    }
+
+    /// Why a configuration cannot start.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// True when cookies must be `Secure`: we serve TLS or sit behind an https URL.
+    public var servesHTTPS: Bool {
+        tls != nil || (publicURL?.lowercased().hasPrefix("https://") ?? false)
+    }
+
+    /// Refuses settings that would put passwords on a network in clear.
+    public func validate() throws {
+        guard (1...65535).contains(listenPort) || listenPort == 0 else {
+            throw Invalid(description: "--listen: port \(listenPort) is out of range")
+        }
+        if tls == nil && !Self.isLoopback(listenHost) {
+            throw Invalid(
+                description: """
+                    refusing to listen on \(listenHost):\(listenPort) without TLS: operator and \
+                    connection passwords would cross the network in clear. Give --tls-cert and \
+                    --tls-key, or listen on 127.0.0.1 behind a TLS-terminating proxy. \
+                    / TLS なしで \(listenHost) では待ち受けません。--tls-cert と --tls-key を指定してください。
+                    """)
+        }
+        if passwordCost < 10 {
+            throw Invalid(description: "password hash cost must be at least 10")
+        }
+    }
+
+    /// Loopback addresses: `localhost`, 127.0.0.0/8 and `::1`.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
+    /// Splits `HOST:PORT` (`[v6]:PORT` too).
+    public static func parseHostPort(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...])
+        else {
+            throw Invalid(description: "expected HOST:PORT, got \(text)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw Invalid(description: "expected HOST:PORT, got \(text)") }
+        return (host, port)
+    }
+}

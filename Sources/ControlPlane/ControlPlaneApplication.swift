@@ -1,0 +1,117 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import NIOSSL
+import SQLKit
+import Vapor
+
+/// Sets up a Vapor `Application` as the Tsunagu control plane.
+public enum ControlPlaneApplication {
+    /// Opens the database named by `configuration` (creating the data directory) and brings
+    /// its schema up to date. Admin commands stop here; `configure` goes on to serve HTTP.
+    public static func configureDatabase(_ app: Application, _ configuration: ServerConfiguration)
+        async throws
+    {
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        switch configuration.database {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        case .postgres(let url):
+            var postgres = try SQLPostgresConfiguration(url: url)
+            postgres.searchPath = nil
+            app.databases.use(
+                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+        }
+        app.migrations.add(CreateTenants())
+        app.migrations.add(CreateOperators())
+        app.migrations.add(CreateDevices())
+        app.migrations.add(CreateEnrollmentTokens())
+        app.migrations.add(CreateAPITokens())
+        if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
+            // WAL lets admin commands write while the server reads and writes.
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+        }
+        try await app.autoMigrate()
+    }
+
+    /// Configures everything `tsunagu-server serve` runs: database, middleware, routes, TLS.
+    public static func configure(_ app: Application, _ configuration: ServerConfiguration)
+        async throws
+    {
+        try configuration.validate()
+        try await configureDatabase(app, configuration)
+        let context = try ControlPlaneContext(configuration: configuration, threadPool: app.threadPool)
+        try await context.sessions(on: app.db).purgeExpired()
+
+        app.http.server.configuration.hostname = configuration.listenHost
+        app.http.server.configuration.port = configuration.listenPort
+        app.http.server.configuration.serverName = "tsunagu"
+        if let tls = configuration.tls {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
+            let key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)
+            app.http.server.configuration.tlsConfiguration = .makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(key))
+        }
+        app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
+
+        // Vapor's default JSON coders already write dates as ISO 8601.
+        app.middleware = Middlewares()
+        app.middleware.use(APIErrorMiddleware())
+        try routes(app, context)
+    }
+
+    private static func routes(_ app: Application, _ context: ControlPlaneContext) throws {
+        try app.register(collection: HealthController())
+        try app.register(
+            collection: AuthController(context: context, secureCookies: context.configuration.servesHTTPS))
+        let signedIn = app.grouped(OperatorAuthenticator(context: context))
+        try signedIn.register(collection: DeviceController())
+        try signedIn.register(collection: OperatorController(hasher: context.hasher))
+        try signedIn.register(collection: EnrollmentTokenController())
+    }
+}
+
+extension ControlPlaneApplication {
+    /// Runs the control plane until SIGTERM or SIGINT, then shuts down gracefully.
+    /// `onReady` runs once the configuration is applied, before requests are served.
+    public static func serve(
+        _ configuration: ServerConfiguration, onReady: @Sendable () -> Void = {}
+    ) async throws {
+        let app = try await Application.make(
+            Environment(name: "production", arguments: ["tsunagu-server", "serve"]))
+        do {
+            try await configure(app, configuration)
+            onReady()
+            try await app.execute()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// Opens the records for one admin command (no HTTP), runs `body`, and closes them.
+    /// Safe while the server runs: SQLite is in WAL mode, PostgreSQL is shared anyway.
+    public static func withDatabase<T: Sendable>(
+        _ configuration: ServerConfiguration,
+        _ body: @Sendable (any Database, ControlPlaneContext) async throws -> T
+    ) async throws -> T {
+        let app = try await Application.make(
+            Environment(name: "production", arguments: ["tsunagu-server"]))
+        do {
+            try await configureDatabase(app, configuration)
+            let context = try ControlPlaneContext(
+                configuration: configuration, threadPool: app.threadPool)
+            let result = try await body(app.db, context)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+
+/// A customer's machine with an agent, reached by its connection name within one tenant.
+public final class Device: Model, @unchecked Sendable {
+    // @unchecked: see Tenant.
+    public static let schema = "devices"
+
+    /// Whether the customer must accept each session.
+    public enum Mode: String, Codable, Sendable, CaseIterable {
+        /// The customer is asked and must accept.
+        case attended
+        /// Sessions start without asking (servers, kiosks).
+        case unattended
+    }
+
+    @ID(key: .id) public var id: UUID?
+    @Parent(key: "tenant_id") public var tenant: Tenant
+    @Field(key: "connection_name") public var connectionName: String
+    @Field(key: "connection_password_hash") public var connectionPasswordHash: String
+    @OptionalField(key: "public_key") public var publicKey: String?
+    @Field(key: "mode") public var mode: Mode
+    @OptionalField(key: "os_name") public var osName: String?
+    @OptionalField(key: "os_version") public var osVersion: String?
+    @OptionalField(key: "hostname") public var hostname: String?
+    @OptionalField(key: "agent_version") public var agentVersion: String?
+    /// True while an agent control connection is open (set by the instance holding it).
+    @Field(key: "connected") public var connected: Bool
+    @OptionalField(key: "last_seen_at") public var lastSeenAt: Date?
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(
+        tenantID: UUID, connectionName: String, connectionPasswordHash: String, publicKey: String?,
+        mode: Mode
+    ) {
+        self.$tenant.id = tenantID
+        self.connectionName = connectionName
+        self.connectionPasswordHash = connectionPasswordHash
+        self.publicKey = publicKey
+        self.mode = mode
+        self.connected = false
+    }
+
+    /// Online means connected and heard from within `window` (heartbeats come every few
+    /// seconds, so a silent minute means the agent is gone even if its socket was not closed).
+    public func isOnline(at now: Date = Date(), window: TimeInterval = 60) -> Bool {
+        guard connected, let seen = lastSeenAt else { return false }
+        return now.timeIntervalSince(seen) <= window
+    }
+}

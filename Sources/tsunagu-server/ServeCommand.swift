@@ -1,0 +1,75 @@
+import ArgumentParser
+import ControlPlane
+import Foundation
+
+/// `tsunagu-server serve`: runs the control plane until SIGTERM or Ctrl+C.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the control plane. / 管理サーバを起動します。")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "HOST:PORT to listen on (env TSUNAGU_LISTEN). Default 127.0.0.1:8080")
+    var listen: String?
+
+    @Option(help: "The URL operators and agents use to reach this server (env TSUNAGU_PUBLIC_URL)")
+    var publicURL: String?
+
+    @Option(help: "PEM certificate chain for HTTPS (env TSUNAGU_TLS_CERT)")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for HTTPS (env TSUNAGU_TLS_KEY)")
+    var tlsKey: String?
+
+    @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
+    var noEmbeddedRelay = false
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let (host, port) = try ServerConfiguration.parseHostPort(
+            listen ?? env["TSUNAGU_LISTEN"] ?? "127.0.0.1:8080")
+        let cert = tlsCert ?? env["TSUNAGU_TLS_CERT"]
+        let key = tlsKey ?? env["TSUNAGU_TLS_KEY"]
+        guard (cert == nil) == (key == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        let configuration = ServerConfiguration(
+            dataDirectory: storage.resolvedDataDir, database: storage.resolvedDatabase,
+            listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
+            tls: cert.flatMap { c in key.map { .init(certificatePath: c, keyPath: $0) } },
+            embeddedRelay: !noEmbeddedRelay)
+        do {
+            try configuration.validate()
+        } catch let error as ServerConfiguration.Invalid {
+            throw ValidationError(error.description)
+        }
+
+        bootstrapLogging(.info)
+        let banner = Self.banner(configuration)
+        try await ControlPlaneApplication.serve(configuration) {
+            print(banner)
+            fflush(stdout)
+        }
+    }
+
+    static func banner(_ c: ServerConfiguration) -> String {
+        let scheme = c.tls == nil ? "http" : "https"
+        let host = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
+        let url = c.publicURL ?? "\(scheme)://\(host):\(c.listenPort)"
+        let database: String
+        switch c.database {
+        case .sqlite(let path): database = "SQLite \(path)"
+        case .postgres: database = "PostgreSQL"
+        }
+        return """
+            Tsunagu control plane: \(url)   (data: \(c.dataDirectory), database: \(database))
+            Create a company and its first admin / 会社と最初の管理者を作成:
+              tsunagu-server tenant create --company DEMO --name "Demo Co." --seats 5
+              printf '%s' 'choose-a-long-password' | tsunagu-server operator create --company DEMO --login admin --role admin --password-stdin
+            Log in / ログイン:
+              curl -s \(url)/api/v1/auth/login -H 'content-type: application/json' \\
+                -d '{"company":"DEMO","login":"admin","password":"choose-a-long-password"}'
+            Stop with Ctrl+C. / Ctrl+C で停止します。
+            """
+    }
+}
