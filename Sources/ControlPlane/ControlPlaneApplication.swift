@@ -37,8 +37,9 @@ public enum ControlPlaneApplication {
     }
 
     /// Configures everything `tsunagu-server serve` runs: database, middleware, routes, TLS.
+    @discardableResult
     public static func configure(_ app: Application, _ configuration: ServerConfiguration)
-        async throws
+        async throws -> ControlPlaneContext
     {
         try configuration.validate()
         try await configureDatabase(app, configuration)
@@ -62,10 +63,12 @@ public enum ControlPlaneApplication {
         app.middleware = Middlewares()
         app.middleware.use(APIErrorMiddleware())
         try routes(app, context)
+        return context
     }
 
     private static func routes(_ app: Application, _ context: ControlPlaneContext) throws {
         try app.register(collection: HealthController())
+        try app.register(collection: AgentControlController(context: context))
         try app.register(
             collection: AuthController(context: context, secureCookies: context.configuration.servesHTTPS))
         let signedIn = app.grouped(OperatorAuthenticator(context: context))
@@ -79,13 +82,14 @@ extension ControlPlaneApplication {
     /// Runs the control plane until SIGTERM or SIGINT, then shuts down gracefully.
     /// `onReady` runs once the configuration is applied, before requests are served.
     public static func serve(
-        _ configuration: ServerConfiguration, onReady: @Sendable () -> Void = {}
+        _ configuration: ServerConfiguration,
+        onReady: @Sendable (ControlPlaneContext) -> Void = { _ in }
     ) async throws {
         let app = try await Application.make(
             Environment(name: "production", arguments: ["tsunagu-server", "serve"]))
         do {
-            try await configure(app, configuration)
-            onReady()
+            let context = try await configure(app, configuration)
+            onReady(context)
             try await app.execute()
         } catch {
             try? await app.asyncShutdown()

@@ -5,13 +5,19 @@ import Vapor
 /// Handed to controllers at start-up (no service locator).
 public struct ControlPlaneContext: Sendable {
     public let configuration: ServerConfiguration
-    public let hasher: PasswordHasher
+    public let hasher: BcryptHasher
     public let throttle: LoginThrottle
+    /// The key agents pin and relays trust.
+    public let identity: ServerIdentity
+    /// Agent control connections held by this instance.
+    public let presence: AgentPresence
 
     public init(configuration: ServerConfiguration, threadPool: NIOThreadPool) throws {
         self.configuration = configuration
-        self.hasher = try PasswordHasher(cost: configuration.passwordCost, threadPool: threadPool)
+        self.hasher = try BcryptHasher(cost: configuration.passwordCost, threadPool: threadPool)
         self.throttle = LoginThrottle(policy: configuration.loginPolicy)
+        self.identity = try ServerIdentity.loadOrCreate(in: configuration.dataDirectory)
+        self.presence = AgentPresence()
     }
 
     /// Login sessions over `database`.

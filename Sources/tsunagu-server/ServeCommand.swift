@@ -45,14 +45,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         bootstrapLogging(.info)
-        let banner = Self.banner(configuration)
-        try await ControlPlaneApplication.serve(configuration) {
-            print(banner)
-            fflush(stdout)
+        try await ControlPlaneApplication.serve(configuration) { context in
+            let banner = Self.banner(configuration, serverKey: context.identity.publicKeyText)
+            // Written unbuffered so `make run` and log files show it at once.
+            FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
     }
 
-    static func banner(_ c: ServerConfiguration) -> String {
+    static func banner(_ c: ServerConfiguration, serverKey: String) -> String {
         let scheme = c.tls == nil ? "http" : "https"
         let host = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
         let url = c.publicURL ?? "\(scheme)://\(host):\(c.listenPort)"
@@ -63,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         return """
             Tsunagu control plane: \(url)   (data: \(c.dataDirectory), database: \(database))
+            Server key for agents (--server-key) / エージェント用サーバ鍵: \(serverKey)
             Create a company and its first admin / 会社と最初の管理者を作成:
               tsunagu-server tenant create --company DEMO --name "Demo Co." --seats 5
               printf '%s' 'choose-a-long-password' | tsunagu-server operator create --company DEMO --login admin --role admin --password-stdin

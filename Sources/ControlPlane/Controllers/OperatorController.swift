@@ -3,7 +3,7 @@ import Vapor
 
 /// Tenant admins manage their operators within their seats.
 struct OperatorController: RouteCollection {
-    let hasher: PasswordHasher
+    let hasher: BcryptHasher
 
     func boot(routes: any RoutesBuilder) throws {
         let operators = routes.grouped("api", "v1", "operators")

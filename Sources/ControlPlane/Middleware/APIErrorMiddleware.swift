@@ -48,6 +48,8 @@ struct APIErrorMiddleware: AsyncMiddleware {
         case .keyNotFound(let key, let context):
             let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
             return APIError(.badRequest, "missing_field", "The field \(path) is required.")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return APIError(.badRequest, "invalid_json", "The request body must be a JSON object.")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return APIError(.badRequest, "invalid_field", "The field \(path) has the wrong type.")

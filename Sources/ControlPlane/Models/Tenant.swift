@@ -42,4 +42,12 @@ public final class Tenant: Model, @unchecked Sendable {
     public func isUsable(at now: Date = Date()) -> Bool {
         status == .active && (licenceExpiresAt.map { $0 > now } ?? true)
     }
+
+    /// Serialises changes to one company's seats and tokens inside a transaction: writing
+    /// its row takes the row lock in PostgreSQL and the write lock in SQLite, so two
+    /// concurrent changes cannot both see the last free seat or the last use of a token.
+    static func lockRow(_ id: UUID, on transaction: any Database) async throws {
+        try await Tenant.query(on: transaction).filter(\.$id == id).set(\.$updatedAt, to: Date())
+            .update()
+    }
 }

@@ -6,11 +6,11 @@ import Vapor
 /// Logs operators in and out and resolves tokens back to operators.
 public struct LoginSessions: Sendable {
     let database: any Database
-    let hasher: PasswordHasher
+    let hasher: BcryptHasher
     let throttle: LoginThrottle
     let lifetime: TimeInterval
 
-    public init(database: any Database, hasher: PasswordHasher, throttle: LoginThrottle, lifetime: TimeInterval) {
+    public init(database: any Database, hasher: BcryptHasher, throttle: LoginThrottle, lifetime: TimeInterval) {
         self.database = database
         self.hasher = hasher
         self.throttle = throttle

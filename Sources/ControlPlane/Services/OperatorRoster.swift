@@ -4,9 +4,9 @@ import Foundation
 /// A company's operators and its seat count: active operators never exceed the seats.
 public struct OperatorRoster: Sendable {
     let database: any Database
-    let hasher: PasswordHasher
+    let hasher: BcryptHasher
 
-    public init(database: any Database, hasher: PasswordHasher) {
+    public init(database: any Database, hasher: BcryptHasher) {
         self.database = database
         self.hasher = hasher
     }
@@ -36,7 +36,7 @@ public struct OperatorRoster: Sendable {
         let tenantID = try tenant.requireID()
         do {
             return try await database.transaction { tx in
-                try await Self.lockSeats(of: tenantID, on: tx)
+                try await Tenant.lockRow(tenantID, on: tx)
                 if try await Operator.query(on: tx).filter(\.$tenant.$id == tenantID)
                     .filter(\.$login == login).first() != nil
                 {
@@ -57,7 +57,7 @@ public struct OperatorRoster: Sendable {
     {
         let tenantID = try tenant.requireID()
         return try await database.transaction { tx in
-            try await Self.lockSeats(of: tenantID, on: tx)
+            try await Tenant.lockRow(tenantID, on: tx)
             guard
                 let op = try await Operator.query(on: tx).filter(\.$id == operatorID)
                     .filter(\.$tenant.$id == tenantID).first()
@@ -84,14 +84,6 @@ public struct OperatorRoster: Sendable {
     public func seatsUsed(tenantID: UUID, on db: (any Database)? = nil) async throws -> Int {
         try await Operator.query(on: db ?? database).filter(\.$tenant.$id == tenantID)
             .filter(\.$active == true).count()
-    }
-
-    /// Serialises seat changes of one company: writing its row takes the row lock in
-    /// PostgreSQL and the write lock in SQLite, so two concurrent additions cannot both see
-    /// the last free seat.
-    private static func lockSeats(of tenantID: UUID, on tx: any Database) async throws {
-        try await Tenant.query(on: tx).filter(\.$id == tenantID).set(\.$updatedAt, to: Date())
-            .update()
     }
 
     private static func requireFreeSeat(tenant: Tenant, on tx: any Database) async throws {

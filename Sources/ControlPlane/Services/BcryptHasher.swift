@@ -5,7 +5,7 @@ import Vapor
 ///
 /// bcrypt at cost 10 takes tens of milliseconds of CPU, which would stall every connection
 /// of an event loop, so it runs on the application's thread pool.
-public struct PasswordHasher: Sendable {
+public struct BcryptHasher: Sendable {
     /// bcrypt cost; each step doubles the work. 10 is the floor for stored secrets.
     public let cost: Int
     private let threadPool: NIOThreadPool

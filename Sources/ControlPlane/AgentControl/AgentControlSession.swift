@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import TsunaguCore
+import Vapor
+
+/// One agent control connection on the server: reads frames in order, drives the state
+/// machine, keeps the device's presence in the database, and closes on silence.
+final class AgentControlSession: Sendable {
+    /// Seconds between the agent's heartbeats (told to it in `welcome`).
+    static let heartbeatSeconds = 10
+    /// Silence after which the connection is closed and the device is offline.
+    static let silenceLimit: Duration = .seconds(60)
+    /// Time allowed from upgrade to `welcome`.
+    static let handshakeLimit: Duration = .seconds(15)
+
+    private let socket: WebSocket
+    private let database: any Database
+    private let context: ControlPlaneContext
+    private let logger: Logger
+    private let connectionID = UUID()
+
+    init(socket: WebSocket, database: any Database, context: ControlPlaneContext, logger: Logger) {
+        self.socket = socket
+        self.database = database
+        self.context = context
+        self.logger = logger
+    }
+
+    /// Serves the connection until it closes.
+    func run() async {
+        let (frames, input) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
+        socket.onText { _, text in input.yield(text) }
+        socket.onBinary { socket, _ in try? await socket.close(code: .unacceptableData) }
+        socket.onClose.whenComplete { _ in input.finish() }
+
+        let lastHeard = LastHeard()
+        let watchdog = Task { [socket] in
+            try? await Task.sleep(for: Self.handshakeLimit)
+            while !Task.isCancelled {
+                if await lastHeard.silence(longerThan: Self.silenceLimit) {
+                    try? await socket.close(code: .goingAway)
+                    return
+                }
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        var machine = AgentControlStateMachine(identity: context.identity)
+        var admitted: DeviceAdmission.Admitted?
+        for await text in frames {
+            await lastHeard.touch()
+            let message: ControlMessage
+            do {
+                message = try ControlMessage.parse(text)
+            } catch {
+                await refuse(.init(code: "protocol_error", message: "Malformed control message."))
+                break
+            }
+            var action = machine.received(message)
+            if case .admit(let hello) = action {
+                do {
+                    let device = try await DeviceAdmission(database: database, hasher: context.hasher)
+                        .admit(hello)
+                    try await markOnline(device, hello: hello)
+                    admitted = device
+                    action = machine.admitted(
+                        .init(
+                            company: device.company, name: device.name, enrolled: device.enrolled,
+                            heartbeatSeconds: Self.heartbeatSeconds))
+                    logger.info("agent online: \(device.company)/\(device.name)\(device.enrolled ? " (enrolled)" : "")")
+                } catch let refusal as DeviceAdmission.Refused {
+                    action = machine.refused(code: refusal.code, message: refusal.message)
+                } catch {
+                    logger.error("agent admission failed: \(String(reflecting: error))")
+                    action = machine.refused(code: "internal_error", message: "The server could not admit the device.")
+                }
+            }
+            switch action {
+            case .send(let reply):
+                try? await send(reply)
+            case .touch:
+                if let admitted { try? await touch(admitted.deviceID) }
+                try? await send(.heartbeat(.init()))
+            case .refuse(let refusal):
+                await refuse(refusal)
+            case .admit:
+                break
+            }
+            if case .refuse = action { break }
+        }
+        watchdog.cancel()
+        if let admitted, await context.presence.release(deviceID: admitted.deviceID, connection: connectionID) {
+            try? await Device.query(on: database).filter(\.$id == admitted.deviceID)
+                .set(\.$connected, to: false).update()
+            logger.info("agent offline: \(admitted.company)/\(admitted.name)")
+        }
+        if !socket.isClosed { try? await socket.close() }
+    }
+
+    private func markOnline(_ device: DeviceAdmission.Admitted, hello: ControlMessage.Hello) async throws {
+        await context.presence.claim(deviceID: device.deviceID, connection: connectionID, socket: socket)
+        guard let row = try await Device.find(device.deviceID, on: database) else { return }
+        row.connected = true
+        row.lastSeenAt = Date()
+        row.osName = String(hello.os.name.prefix(100))
+        row.osVersion = String(hello.os.version.prefix(100))
+        row.hostname = String(hello.os.hostname.prefix(255))
+        row.agentVersion = String(hello.agentVersion.prefix(50))
+        try await row.save(on: database)
+    }
+
+    private func touch(_ deviceID: UUID) async throws {
+        try await Device.query(on: database).filter(\.$id == deviceID)
+            .set(\.$lastSeenAt, to: Date()).set(\.$connected, to: true).update()
+    }
+
+    private func send(_ message: ControlMessage) async throws {
+        try await socket.send(try message.jsonText())
+    }
+
+    private func refuse(_ refusal: ControlMessage.Refusal) async {
+        logger.notice("agent refused: \(refusal.code): \(refusal.message)")
+        try? await send(.refused(refusal))
+        try? await socket.close(code: .policyViolation)
+    }
+}
+
+/// When the agent was last heard from.
+private actor LastHeard {
+    private var instant = ContinuousClock.now
+
+    func touch() { instant = .now }
+
+    func silence(longerThan limit: Duration) -> Bool { ContinuousClock.now - instant > limit }
+}

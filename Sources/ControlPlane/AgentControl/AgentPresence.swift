@@ -1,0 +1,34 @@
+import Foundation
+import Vapor
+
+/// The agent control connections this server instance holds, one per device. A newer
+/// connection of the same device replaces the older one (an agent that reconnected before
+/// its old socket timed out), and only the current one may mark the device offline.
+public actor AgentPresence {
+    private var current: [UUID: (connection: UUID, socket: WebSocket)] = [:]
+
+    public init() {}
+
+    /// Records `socket` as the device's connection; closes a previous one.
+    func claim(deviceID: UUID, connection: UUID, socket: WebSocket) async {
+        let previous = current[deviceID]
+        current[deviceID] = (connection, socket)
+        if let previous, previous.connection != connection {
+            try? await previous.socket.close(code: .policyViolation)
+        }
+    }
+
+    /// Forgets the device's connection if `connection` is still the current one; returns
+    /// whether it was (then the caller marks the device offline).
+    func release(deviceID: UUID, connection: UUID) -> Bool {
+        guard current[deviceID]?.connection == connection else { return false }
+        current[deviceID] = nil
+        return true
+    }
+
+    /// How many agents are connected to this instance.
+    public var count: Int { current.count }
+
+    /// Whether this instance holds a connection for the device.
+    public func isConnected(_ deviceID: UUID) -> Bool { current[deviceID] != nil }
+}

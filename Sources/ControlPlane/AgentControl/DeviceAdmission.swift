@@ -1,0 +1,130 @@
+import Crypto
+import Fluent
+import Foundation
+import TsunaguCore
+
+/// Decides whether an agent that proved its device key may connect: either the key is the
+/// one registered for (company, connection name), or it brings a valid enrollment token and
+/// registers the key (first contact, or a reinstall).
+struct DeviceAdmission: Sendable {
+    let database: any Database
+    let hasher: BcryptHasher
+
+    /// Why an agent is turned away; `code` is stable, the message tells the customer's admin
+    /// what to do.
+    struct Refused: Error, Sendable {
+        let code: String
+        let message: String
+    }
+
+    /// A device allowed online.
+    struct Admitted: Sendable {
+        let deviceID: UUID
+        let tenantID: UUID
+        let company: String
+        let name: String
+        let enrolled: Bool
+    }
+
+    /// Connection names: 1–64 of lower-case letters, digits, `.`, `_`, `-`.
+    static func normalizedName(_ text: String) -> String? {
+        let name = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789._-".unicodeScalars)
+        guard (1...64).contains(name.count), name.unicodeScalars.allSatisfy(allowed.contains) else {
+            return nil
+        }
+        return name
+    }
+
+    /// Admits `hello` whose signature was already checked against `hello.deviceKey`.
+    func admit(_ hello: ControlMessage.Hello) async throws -> Admitted {
+        guard let name = Self.normalizedName(hello.name) else {
+            throw Refused(
+                code: "invalid_name",
+                message: "Connection names use 1–64 letters, digits, '.', '_' or '-'.")
+        }
+        guard let tenant = try await TenantRegistry(database: database).find(companyID: hello.company)
+        else {
+            throw Refused(code: "unknown_company", message: "No company \(hello.company) exists here.")
+        }
+        guard tenant.status != .terminated else {
+            throw Refused(code: "tenant_inactive", message: "This company's contract has ended.")
+        }
+        let tenantID = try tenant.requireID()
+        let mode = Device.Mode(rawValue: hello.mode) ?? .attended
+        if let token = hello.enrollToken, !token.isEmpty {
+            return try await enroll(hello, name: name, tenant: tenant, token: token, mode: mode)
+        }
+        guard
+            let device = try await Device.query(on: database).filter(\.$tenant.$id == tenantID)
+                .filter(\.$connectionName == name).first()
+        else {
+            throw Refused(
+                code: "unknown_device",
+                message: "\(name) is not enrolled in \(tenant.companyID); start the agent once with --enroll-token.")
+        }
+        guard device.publicKey == hello.deviceKey else {
+            throw Refused(
+                code: "device_key_mismatch",
+                message: "\(name) is enrolled with another device key; re-enroll it with a new --enroll-token.")
+        }
+        if let password = hello.connectionPassword, !password.isEmpty {
+            try Self.checkPassword(password)
+            device.connectionPasswordHash = try await hasher.hash(password)
+        }
+        device.mode = mode
+        try await device.save(on: database)
+        return Admitted(
+            deviceID: try device.requireID(), tenantID: tenantID, company: tenant.companyID,
+            name: name, enrolled: false)
+    }
+
+    private func enroll(
+        _ hello: ControlMessage.Hello, name: String, tenant: Tenant, token: String, mode: Device.Mode
+    ) async throws -> Admitted {
+        guard let password = hello.connectionPassword, !password.isEmpty else {
+            throw Refused(
+                code: "password_required",
+                message: "Enrollment needs the device's connection password (--password-stdin).")
+        }
+        try Self.checkPassword(password)
+        let hash = try await hasher.hash(password)
+        let tenantID = try tenant.requireID()
+        let tokenHash = SecretToken.storedHash(of: token)
+        let deviceID: UUID = try await database.transaction { tx in
+            try await Tenant.lockRow(tenantID, on: tx)
+            guard
+                let row = try await EnrollmentToken.query(on: tx).filter(\.$tokenHash == tokenHash)
+                    .filter(\.$tenant.$id == tenantID).first(),
+                row.usesRemaining > 0, row.expiresAt > Date()
+            else {
+                throw Refused(
+                    code: "enrollment_token_invalid",
+                    message: "The enrollment token is unknown, used up or expired; ask for a new one.")
+            }
+            row.usesRemaining -= 1
+            try await row.save(on: tx)
+            let device =
+                try await Device.query(on: tx).filter(\.$tenant.$id == tenantID)
+                .filter(\.$connectionName == name).first()
+                ?? Device(
+                    tenantID: tenantID, connectionName: name, connectionPasswordHash: hash,
+                    publicKey: nil, mode: mode)
+            device.publicKey = hello.deviceKey
+            device.connectionPasswordHash = hash
+            device.mode = mode
+            try await device.save(on: tx)
+            return try device.requireID()
+        }
+        return Admitted(
+            deviceID: deviceID, tenantID: tenantID, company: tenant.companyID, name: name,
+            enrolled: true)
+    }
+
+    private static func checkPassword(_ password: String) throws {
+        guard password.count >= 8, password.count <= 256 else {
+            throw Refused(
+                code: "weak_password", message: "Connection passwords need 8–256 characters.")
+        }
+    }
+}
