@@ -18,20 +18,24 @@ final class AgentControlSession: Sendable {
     private let context: ControlPlaneContext
     private let logger: Logger
     private let connectionID = UUID()
+    private let frames: AsyncStream<String>
 
+    /// Must be called on the socket's event loop (WebSocketKit's callbacks are loop-bound).
     init(socket: WebSocket, database: any Database, context: ControlPlaneContext, logger: Logger) {
         self.socket = socket
         self.database = database
         self.context = context
         self.logger = logger
+        let (frames, input) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingNewest(64))
+        self.frames = frames
+        socket.onText { _, text in input.yield(text) }
+        socket.onBinary { socket, _ in _ = socket.close(code: .unacceptableData) }
+        socket.onClose.whenComplete { _ in input.finish() }
     }
 
     /// Serves the connection until it closes.
     func run() async {
-        let (frames, input) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
-        socket.onText { _, text in input.yield(text) }
-        socket.onBinary { socket, _ in try? await socket.close(code: .unacceptableData) }
-        socket.onClose.whenComplete { _ in input.finish() }
 
         let lastHeard = LastHeard()
         let watchdog = Task { [socket] in

@@ -7,7 +7,7 @@ struct AgentControlController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.webSocket(
             "api", "v1", "agent", "ws", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 64 * 1024)
-        ) { req, socket async in
+        ) { req, socket in
             let session = AgentControlSession(
                 socket: socket, database: req.db, context: context, logger: req.logger)
             Task { await session.run() }
