@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -34,7 +35,10 @@ let package = Package(
         // Shared values: ids, wire messages of the agent's control connection, errors.
         .target(
             name: "TsunaguCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]),
 
         // RFB 3.8 server protocol and encoders: bytes in, bytes out, no I/O.
         .target(name: "RFB", dependencies: ["CZlib", "CTurboJPEG"]),

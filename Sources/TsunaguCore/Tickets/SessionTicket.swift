@@ -1,0 +1,54 @@
+import Foundation
+import JWTKit
+
+/// A single-use permission to join one end of one session channel at one relay, signed by
+/// the control plane's Ed25519 key (a JWT with `alg: EdDSA`). The relay checks the
+/// signature with the server's public key, the expiry, its own relay id, the role, and that
+/// the ticket id was not used before.
+public struct SessionTicket: JWTPayload, Equatable {
+    /// Which end of the channel the holder is.
+    public enum Role: String, Codable, Sendable, CaseIterable {
+        case `operator`, agent
+
+        /// The other end.
+        public var peer: Role { self == .operator ? .agent : .operator }
+    }
+
+    /// The session id.
+    public var sub: SubjectClaim
+    /// The ticket id, for single use.
+    public var jti: IDClaim
+    public var iat: IssuedAtClaim
+    public var exp: ExpirationClaim
+    /// The channel: `desktop`, `files`, `terminal`.
+    public var channel: String
+    public var role: Role
+    /// The relay that must accept it.
+    public var relay: String
+
+    public init(
+        session: String, ticketID: String = UUID().uuidString, channel: String, role: Role,
+        relay: String, issuedAt: Date = Date(), lifetime: TimeInterval = 30
+    ) {
+        self.sub = SubjectClaim(value: session)
+        self.jti = IDClaim(value: ticketID)
+        self.iat = IssuedAtClaim(value: issuedAt)
+        self.exp = ExpirationClaim(value: issuedAt.addingTimeInterval(lifetime))
+        self.channel = channel
+        self.role = role
+        self.relay = relay
+    }
+
+    public var session: String { sub.value }
+    public var ticketID: String { jti.value }
+    public var expiresAt: Date { exp.value }
+
+    /// Called by JWTKit after the signature checked out.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case sub, jti, iat, exp, channel = "ch", role, relay = "rid"
+    }
+}
