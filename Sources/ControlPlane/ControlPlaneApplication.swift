@@ -29,6 +29,7 @@ public enum ControlPlaneApplication {
         app.migrations.add(CreateDevices())
         app.migrations.add(CreateEnrollmentTokens())
         app.migrations.add(CreateAPITokens())
+        app.migrations.add(CreateSessionsAndLog())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -43,7 +44,7 @@ public enum ControlPlaneApplication {
     {
         try configuration.validate()
         try await configureDatabase(app, configuration)
-        let context = try ControlPlaneContext(configuration: configuration, threadPool: app.threadPool)
+        let context = try await ControlPlaneContext(configuration: configuration, threadPool: app.threadPool)
         try await context.sessions(on: app.db).purgeExpired()
 
         app.http.server.configuration.hostname = configuration.listenHost
@@ -75,6 +76,10 @@ public enum ControlPlaneApplication {
         try signedIn.register(collection: DeviceController())
         try signedIn.register(collection: OperatorController(hasher: context.hasher))
         try signedIn.register(collection: EnrollmentTokenController())
+        try signedIn.register(collection: SessionController(context: context))
+        try signedIn.register(collection: ConnectionLogController())
+        try app.register(collection: RelayReportController(context: context))
+        app.lifecycle.use(SessionSweeper(context: context))
     }
 }
 
@@ -108,7 +113,7 @@ extension ControlPlaneApplication {
             Environment(name: "production", arguments: ["tsunagu-server"]))
         do {
             try await configureDatabase(app, configuration)
-            let context = try ControlPlaneContext(
+            let context = try await ControlPlaneContext(
                 configuration: configuration, threadPool: app.threadPool)
             let result = try await body(app.db, context)
             try await app.asyncShutdown()

@@ -1,23 +1,40 @@
 import Fluent
+import TsunaguCore
 import Vapor
 
-/// What routes share: the configuration, the password hasher and the login throttle.
-/// Handed to controllers at start-up (no service locator).
+/// Closes sessions at a relay the control plane runs itself (the embedded relay); external
+/// relays learn of ends from the answer to their next report instead.
+public protocol RelayControl: Sendable {
+    func end(session: String, relayID: String) async
+}
+
+/// What routes share: the configuration, the password hasher, the login throttle, the
+/// server identity and ticket signer, agent presence. Handed to controllers at start-up (no
+/// service locator).
 public struct ControlPlaneContext: Sendable {
     public let configuration: ServerConfiguration
     public let hasher: BcryptHasher
     public let throttle: LoginThrottle
     /// The key agents pin and relays trust.
     public let identity: ServerIdentity
+    /// Signs session tickets with `identity`.
+    public let tickets: TicketSigner
     /// Agent control connections held by this instance.
     public let presence: AgentPresence
+    /// The embedded relay, when this server runs one.
+    public let relayControl: (any RelayControl)?
 
-    public init(configuration: ServerConfiguration, threadPool: NIOThreadPool) throws {
+    public init(
+        configuration: ServerConfiguration, threadPool: NIOThreadPool,
+        relayControl: (any RelayControl)? = nil
+    ) async throws {
         self.configuration = configuration
         self.hasher = try BcryptHasher(cost: configuration.passwordCost, threadPool: threadPool)
         self.throttle = LoginThrottle(policy: configuration.loginPolicy)
         self.identity = try ServerIdentity.loadOrCreate(in: configuration.dataDirectory)
+        self.tickets = await TicketSigner(privateKey: identity.privateKey)
         self.presence = AgentPresence()
+        self.relayControl = relayControl
     }
 
     /// Login sessions over `database`.

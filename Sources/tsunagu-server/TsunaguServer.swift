@@ -9,6 +9,7 @@ struct TsunaguServer: AsyncParsableCommand {
         abstract: "Tsunagu control plane: companies, operators, devices, sessions. / Tsunagu 管理サーバ",
         subcommands: [
             ServeCommand.self, TenantCommand.self, OperatorCommand.self, EnrollTokenCommand.self,
+            RelayKeyCommand.self, LogCommand.self,
         ],
         defaultSubcommand: ServeCommand.self)
 }

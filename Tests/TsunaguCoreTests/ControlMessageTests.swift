@@ -17,6 +17,12 @@ struct ControlMessageTests {
             .welcome(.init(company: "ACME", name: "pc", enrolled: true, heartbeatSeconds: 10)),
             .refused(.init(code: "unknown_device", message: "no")),
             .heartbeat(.init()),
+            .offer(
+                .init(
+                    session: "s", channel: "desktop", relayURL: "wss://r/relay/v1", ticket: "t",
+                    operatorLogin: "alice", company: "ACME", attended: true)),
+            .offerAnswer(.init(session: "s", accepted: false, reason: "declined")),
+            .endSession(.init(session: "s")),
         ]
         for message in messages {
             let text = try message.jsonText()

@@ -84,6 +84,12 @@ final class AgentControlSession: Sendable {
             case .touch:
                 if let admitted { try? await touch(admitted.deviceID) }
                 try? await send(.heartbeat(.init()))
+            case .offerAnswered(let answer):
+                if let admitted {
+                    logger.info("agent \(admitted.name) answered offer \(answer.session): \(answer.accepted ? "accepted" : answer.reason ?? "declined")")
+                    try? await SessionBroker(database: database, context: context)
+                        .agentAnswered(answer, deviceID: admitted.deviceID)
+                }
             case .refuse(let refusal):
                 await refuse(refusal)
             case .admit:

@@ -20,6 +20,8 @@ struct AgentControlStateMachine {
         case admit(ControlMessage.Hello)
         /// Note the heartbeat (last seen).
         case touch
+        /// The agent answered a session offer.
+        case offerAnswered(ControlMessage.OfferAnswer)
         /// Send this refusal and close.
         case refuse(ControlMessage.Refusal)
     }
@@ -71,6 +73,8 @@ struct AgentControlStateMachine {
             return .admit(hello)
         case (.online, .heartbeat):
             return .touch
+        case (.online, .offerAnswer(let answer)):
+            return .offerAnswered(answer)
         case (.closed, _):
             return .refuse(.init(code: "closed", message: "The connection is closed."))
         default:

@@ -1,4 +1,5 @@
 import Foundation
+import TsunaguCore
 import Vapor
 
 /// The agent control connections this server instance holds, one per device. A newer
@@ -24,6 +25,19 @@ public actor AgentPresence {
         guard current[deviceID]?.connection == connection else { return false }
         current[deviceID] = nil
         return true
+    }
+
+    /// Sends `message` to the device's agent if this instance holds its connection.
+    func send(_ message: ControlMessage, to deviceID: UUID) async -> Bool {
+        guard let socket = current[deviceID]?.socket, let text = try? message.jsonText() else {
+            return false
+        }
+        do {
+            try await socket.send(text)
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// How many agents are connected to this instance.

@@ -16,6 +16,8 @@ struct CreateDevices: AsyncMigration {
             .field("agent_version", .string)
             .field("connected", .bool, .required)
             .field("last_seen_at", .datetime)
+            .field("password_failures", .int, .required)
+            .field("password_locked_until", .datetime)
             .field("created_at", .datetime)
             .field("updated_at", .datetime)
             .unique(on: "tenant_id", "connection_name")

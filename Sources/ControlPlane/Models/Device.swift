@@ -27,6 +27,10 @@ public final class Device: Model, @unchecked Sendable {
     /// True while an agent control connection is open (set by the instance holding it).
     @Field(key: "connected") public var connected: Bool
     @OptionalField(key: "last_seen_at") public var lastSeenAt: Date?
+    /// Wrong connection passwords since the last right one.
+    @Field(key: "password_failures") public var passwordFailures: Int
+    /// While set and in the future, connection attempts are refused unchecked.
+    @OptionalField(key: "password_locked_until") public var passwordLockedUntil: Date?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -42,6 +46,7 @@ public final class Device: Model, @unchecked Sendable {
         self.publicKey = publicKey
         self.mode = mode
         self.connected = false
+        self.passwordFailures = 0
     }
 
     /// Online means connected and heard from within `window` (heartbeats come every few

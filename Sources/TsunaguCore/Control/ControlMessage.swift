@@ -15,6 +15,61 @@ public enum ControlMessage: Sendable, Equatable {
     case welcome(Welcome)
     case refused(Refusal)
     case heartbeat(Heartbeat)
+    case offer(Offer)
+    case offerAnswer(OfferAnswer)
+    case endSession(EndSession)
+
+    /// The server asks the agent to join a session: dial `relayURL` with `ticket`.
+    public struct Offer: Codable, Sendable, Equatable {
+        public var session: String
+        public var channel: String
+        /// `wss://…/relay/v1` (WebSocket) of the chosen relay.
+        public var relayURL: String
+        /// The agent's single-use ticket.
+        public var ticket: String
+        /// Who asks, for the customer's consent prompt.
+        public var operatorLogin: String
+        public var company: String
+        /// Whether the customer must accept first (the device is in attended mode).
+        public var attended: Bool
+
+        public init(
+            session: String, channel: String, relayURL: String, ticket: String,
+            operatorLogin: String, company: String, attended: Bool
+        ) {
+            self.session = session
+            self.channel = channel
+            self.relayURL = relayURL
+            self.ticket = ticket
+            self.operatorLogin = operatorLogin
+            self.company = company
+            self.attended = attended
+        }
+    }
+
+    /// The agent's answer to an offer: accepted (and dialling the relay) or not, and why.
+    public struct OfferAnswer: Codable, Sendable, Equatable {
+        public var session: String
+        public var accepted: Bool
+        /// `declined` (the customer said no), `no_answer` (silence), `unsupported_channel`,
+        /// `relay_unreachable`.
+        public var reason: String?
+
+        public init(session: String, accepted: Bool, reason: String? = nil) {
+            self.session = session
+            self.accepted = accepted
+            self.reason = reason
+        }
+    }
+
+    /// The server ended a session: the agent closes its side.
+    public struct EndSession: Codable, Sendable, Equatable {
+        public var session: String
+
+        public init(session: String) {
+            self.session = session
+        }
+    }
 
     /// The agent introduces itself. `enrollToken` and `connectionPassword` are sent only on
     /// first contact (or to re-enroll); the password travels inside the TLS connection and
@@ -130,6 +185,9 @@ extension ControlMessage: Codable {
         case "welcome": self = .welcome(try Welcome(from: decoder))
         case "refused": self = .refused(try Refusal(from: decoder))
         case "heartbeat": self = .heartbeat(Heartbeat())
+        case "offer": self = .offer(try Offer(from: decoder))
+        case "offer_answer": self = .offerAnswer(try OfferAnswer(from: decoder))
+        case "end_session": self = .endSession(try EndSession(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: try decoder.container(keyedBy: CodingKeys.self),
@@ -157,6 +215,15 @@ extension ControlMessage: Codable {
             try m.encode(to: encoder)
         case .heartbeat:
             try container.encode("heartbeat", forKey: .type)
+        case .offer(let m):
+            try container.encode("offer", forKey: .type)
+            try m.encode(to: encoder)
+        case .offerAnswer(let m):
+            try container.encode("offer_answer", forKey: .type)
+            try m.encode(to: encoder)
+        case .endSession(let m):
+            try container.encode("end_session", forKey: .type)
+            try m.encode(to: encoder)
         }
     }
 

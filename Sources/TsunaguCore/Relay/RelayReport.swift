@@ -14,16 +14,19 @@ public struct RelayReport: Codable, Sendable, Equatable {
     public var cpu: Double
     /// Channels that ended since the last report.
     public var ended: [RelaySessionEnd]
+    /// Sessions with at least one paired channel now (so the server knows they started).
+    public var activeSessions: [String]
 
     public init(
         sessions: Int, waiting: Int, bytesPerSecond: Double, cpu: Double,
-        ended: [RelaySessionEnd] = []
+        ended: [RelaySessionEnd] = [], activeSessions: [String] = []
     ) {
         self.sessions = sessions
         self.waiting = waiting
         self.bytesPerSecond = bytesPerSecond
         self.cpu = cpu
         self.ended = ended
+        self.activeSessions = activeSessions
     }
 }
 

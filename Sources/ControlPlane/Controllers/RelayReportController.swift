@@ -1,0 +1,41 @@
+import Fluent
+import TsunaguCore
+import Vapor
+
+/// `POST /api/v1/relays/report`: external relays report load and ended sessions every 5 s
+/// with their relay key, and learn the ticket key, their id and which sessions to close.
+struct RelayReportController: RouteCollection {
+    let context: ControlPlaneContext
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.on(.POST, "api", "v1", "relays", "report", body: .collect(maxSize: "4mb"), use: report)
+    }
+
+    func report(req: Request) async throws -> RelayReportAnswer {
+        guard let key = req.headers.bearerAuthorization?.token,
+            let relay = try await RelayDirectory(database: req.db).relay(forKey: key),
+            let relayID = relay.id
+        else {
+            throw APIError(.unauthorized, "relay_key_invalid", "Unknown or disabled relay key.")
+        }
+        let report = try req.content.decode(RelayReport.self)
+        try await Self.apply(report, from: relayID, database: req.db, context: context)
+        return RelayReportAnswer(
+            relayID: relayID, serverKey: context.identity.publicKeyText,
+            endSessions: try await SessionBroker(database: req.db, context: context).endRequests(for: relayID))
+    }
+
+    /// Records a report, whether it came over HTTP or from the embedded relay.
+    static func apply(
+        _ report: RelayReport, from relayID: String, database: any Database, context: ControlPlaneContext
+    ) async throws {
+        try await RelayDirectory(database: database).record(report, from: relayID)
+        let broker = SessionBroker(database: database, context: context)
+        try await broker.relayActive(report.activeSessions, relayID: relayID)
+        for end in report.ended {
+            try await broker.relayEnded(end, relayID: relayID)
+        }
+    }
+}
+
+extension RelayReportAnswer: Content {}

@@ -1,0 +1,45 @@
+import Fluent
+import Vapor
+
+/// Operators ask for sessions and end them.
+struct SessionController: RouteCollection {
+    let context: ControlPlaneContext
+
+    func boot(routes: any RoutesBuilder) throws {
+        let sessions = routes.grouped("api", "v1", "sessions")
+        sessions.post(use: create)
+        sessions.get(":sessionID", use: show)
+        sessions.delete(":sessionID", use: end)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let op = try req.requireOperator()
+        let body = try req.content.decode(CreateSessionRequest.self)
+        let requested = try await SessionBroker(database: req.db, context: context).request(
+            by: op, deviceName: body.device, password: body.password,
+            channel: body.channel ?? "desktop", from: req.remoteAddress?.ipAddress)
+        return try await CreatedSessionDTO(
+            sessionId: try requested.session.requireID(), relayUrl: requested.relayURL,
+            ticket: requested.ticket, expiresAt: requested.expiresAt, attended: requested.attended
+        ).encodeResponse(status: .created, for: req)
+    }
+
+    func show(req: Request) async throws -> SessionDTO {
+        let op = try req.requireOperator()
+        guard let id = req.parameters.get("sessionID", as: UUID.self),
+            let session = try await RemoteSession.query(on: req.db).filter(\.$id == id)
+                .filter(\.$tenant.$id == op.tenantID).first()
+        else {
+            throw APIError(.notFound, "session_not_found", "No such session in your company.")
+        }
+        return try SessionDTO(session)
+    }
+
+    func end(req: Request) async throws -> SessionDTO {
+        let op = try req.requireOperator()
+        guard let id = req.parameters.get("sessionID", as: UUID.self) else {
+            throw APIError(.notFound, "session_not_found", "No such session in your company.")
+        }
+        return try SessionDTO(try await SessionBroker(database: req.db, context: context).end(sessionID: id, by: op))
+    }
+}

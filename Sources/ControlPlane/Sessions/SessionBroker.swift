@@ -1,0 +1,211 @@
+import Fluent
+import Foundation
+import SQLKit
+import TsunaguCore
+import Vapor
+
+/// Brokers sessions: checks the operator's right to a device, picks a relay, writes the
+/// session row, signs the two tickets and offers the session to the agent; later closes the
+/// row and appends the connection-log record when the relay reports the end.
+public struct SessionBroker: Sendable {
+    let database: any Database
+    let context: ControlPlaneContext
+
+    public init(database: any Database, context: ControlPlaneContext) {
+        self.database = database
+        self.context = context
+    }
+
+    /// Channels agents serve today.
+    public static let channels: Set<String> = ["desktop"]
+    /// Wrong connection passwords before the device's password is locked.
+    static let passwordAttempts = 5
+    /// How long a locked device password stays locked.
+    static let passwordLock: TimeInterval = 300
+    /// A session not started this long after the request is given up (ticket 30 s + the
+    /// relay's 30 s wait for the peer + slack).
+    static let startDeadline: TimeInterval = 75
+
+    /// What the operator gets: where to go and the ticket to show there.
+    public struct Requested: Sendable {
+        public var session: RemoteSession
+        public var relayURL: String
+        public var ticket: String
+        public var attended: Bool
+        public var expiresAt: Date
+    }
+
+    /// Checks, in DESIGN.md's order: the device is the operator's company's, the licence is
+    /// valid, the connection password matches (with lockout), the device is online.
+    public func request(
+        by op: AuthenticatedOperator, deviceName: String, password: String, channel: String,
+        from address: String?
+    ) async throws -> Requested {
+        guard Self.channels.contains(channel) else {
+            throw APIError.invalidField("channel", "one of: \(Self.channels.sorted().joined(separator: ", "))")
+        }
+        let name = DeviceAdmission.normalizedName(deviceName) ?? deviceName
+        guard
+            let device = try await Device.query(on: database).filter(\.$tenant.$id == op.tenantID)
+                .filter(\.$connectionName == name).first()
+        else {
+            // The same answer whether the name exists in another company or nowhere.
+            throw APIError(.notFound, "device_not_found", "No device \(deviceName) in your company.")
+        }
+        guard let tenant = try await Tenant.find(op.tenantID, on: database), tenant.isUsable() else {
+            throw APIError(.forbidden, "licence_invalid", "Your company's licence is not valid.")
+        }
+        try await checkPassword(password, of: device)
+        let deviceID = try device.requireID()
+        guard device.isOnline(), await context.presence.isConnected(deviceID) else {
+            throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
+        }
+        guard let relay = try await RelayDirectory(database: database).pick(), let relayID = relay.id else {
+            throw APIError(.serviceUnavailable, "no_relay", "No relay is available; try again shortly.")
+        }
+
+        let session = RemoteSession(
+            tenantID: op.tenantID, operatorID: op.operatorID, deviceID: deviceID,
+            operatorLogin: op.login, deviceName: device.connectionName, channel: channel,
+            relayID: relayID, requestAddress: address)
+        try await session.create(on: database)  // durable before anyone is answered
+        let sessionID = try session.requireID().uuidString
+        let operatorTicket = SessionTicket(session: sessionID, channel: channel, role: .operator, relay: relayID)
+        let agentTicket = SessionTicket(session: sessionID, channel: channel, role: .agent, relay: relayID)
+        let offer = ControlMessage.Offer(
+            session: sessionID, channel: channel, relayURL: relay.url,
+            ticket: try await context.tickets.sign(agentTicket), operatorLogin: op.login,
+            company: op.companyID, attended: device.mode == .attended)
+        guard await context.presence.send(.offer(offer), to: deviceID) else {
+            try await finish(session, reason: "agent_unreachable")
+            throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
+        }
+        return Requested(
+            session: session, relayURL: relay.url, ticket: try await context.tickets.sign(operatorTicket),
+            attended: offer.attended, expiresAt: operatorTicket.expiresAt)
+    }
+
+    private func checkPassword(_ password: String, of device: Device) async throws {
+        let now = Date()
+        if let until = device.passwordLockedUntil, until > now {
+            let seconds = Int(until.timeIntervalSince(now).rounded(.up))
+            throw APIError(
+                .tooManyRequests, "device_locked",
+                "Too many wrong connection passwords for this device; try again in \(seconds) seconds.",
+                headers: ["Retry-After": String(seconds)])
+        }
+        let deviceID = try device.requireID()
+        guard await context.hasher.verify(password, against: device.connectionPasswordHash) else {
+            // Counted in the database, atomically, so parallel guesses all count.
+            if let sql = database as? any SQLDatabase {
+                try await sql.update(Device.schema)
+                    .set(SQLIdentifier("password_failures"), to: SQLRaw("password_failures + 1"))
+                    .where(SQLIdentifier("id"), .equal, SQLBind(deviceID)).run()
+            }
+            if let fresh = try await Device.find(deviceID, on: database),
+                fresh.passwordFailures >= Self.passwordAttempts
+            {
+                fresh.passwordFailures = 0
+                fresh.passwordLockedUntil = now.addingTimeInterval(Self.passwordLock)
+                try await fresh.save(on: database)
+            }
+            throw APIError(.forbidden, "wrong_password", "The connection password is wrong.")
+        }
+        if device.passwordFailures != 0 {
+            try await Device.query(on: database).filter(\.$id == deviceID)
+                .set(\.$passwordFailures, to: 0).update()
+        }
+    }
+
+    /// The relay reported a channel's end: close the row and log it.
+    public func relayEnded(_ end: RelaySessionEnd, relayID: String) async throws {
+        guard let id = UUID(uuidString: end.session),
+            let session = try await RemoteSession.query(on: database).filter(\.$id == id)
+                .filter(\.$relayID == relayID).first(),
+            session.status != .ended
+        else { return }
+        session.startedAt = end.pairedAt ?? session.startedAt
+        session.bytesFromOperator = end.bytesFromOperator
+        session.bytesFromAgent = end.bytesFromAgent
+        session.operatorAddress = end.operatorAddress ?? session.operatorAddress
+        session.agentAddress = end.agentAddress ?? session.agentAddress
+        let reason = session.endRequested && end.reason == "ended_by_server" ? "ended_by_operator" : end.reason
+        try await finish(session, reason: reason, at: end.endedAt)
+    }
+
+    /// Marks sessions the relay says are paired as active.
+    public func relayActive(_ sessions: [String], relayID: String) async throws {
+        let ids = sessions.compactMap(UUID.init(uuidString:))
+        guard !ids.isEmpty else { return }
+        try await RemoteSession.query(on: database).filter(\.$id ~~ ids).filter(\.$relayID == relayID)
+            .filter(\.$status == .offered).set(\.$status, to: .active).set(\.$startedAt, to: Date()).update()
+    }
+
+    /// Sessions the relay must close because someone ended them.
+    public func endRequests(for relayID: String) async throws -> [String] {
+        try await RemoteSession.query(on: database).filter(\.$relayID == relayID)
+            .filter(\.$endRequested == true).filter(\.$status != .ended).all()
+            .compactMap { $0.id?.uuidString }
+    }
+
+    /// `DELETE /api/v1/sessions/{id}`: the operator who started it or a company admin.
+    public func end(sessionID: UUID, by op: AuthenticatedOperator) async throws -> RemoteSession {
+        guard
+            let session = try await RemoteSession.query(on: database).filter(\.$id == sessionID)
+                .filter(\.$tenant.$id == op.tenantID).first()
+        else {
+            throw APIError(.notFound, "session_not_found", "No such session in your company.")
+        }
+        guard session.$operator.id == op.operatorID || op.role == .admin else {
+            throw APIError(.forbidden, "not_your_session", "Only its operator or an admin may end this session.")
+        }
+        guard session.status != .ended else { return session }
+        session.endRequested = true
+        try await session.save(on: database)
+        _ = await context.presence.send(.endSession(.init(session: sessionID.uuidString)), to: session.$device.id)
+        await context.relayControl?.end(session: sessionID.uuidString, relayID: session.relayID)
+        if session.status == .offered {
+            // Nothing reached the relay yet (or it never will): close it here.
+            try await finish(session, reason: "ended_by_operator")
+        }
+        return session
+    }
+
+    /// The agent answered an offer; a refusal ends the session with its reason.
+    func agentAnswered(_ answer: ControlMessage.OfferAnswer, deviceID: UUID) async throws {
+        guard !answer.accepted, let id = UUID(uuidString: answer.session),
+            let session = try await RemoteSession.query(on: database).filter(\.$id == id)
+                .filter(\.$device.$id == deviceID).first(),
+            session.status != .ended
+        else { return }
+        session.endRequested = true
+        try await session.save(on: database)
+        await context.relayControl?.end(session: answer.session, relayID: session.relayID)
+        try await finish(session, reason: answer.reason ?? "declined")
+    }
+
+    /// Ends sessions whose relay stopped reporting (`relay_lost`) and offers that never
+    /// started (`not_started`). Runs every few seconds.
+    public func sweep(now: Date = Date()) async throws {
+        let lost = try await RelayDirectory(database: database).unhealthyIDs(at: now)
+        let open = try await RemoteSession.query(on: database).filter(\.$status != .ended).all()
+        for session in open {
+            if lost.contains(session.relayID) {
+                try await finish(session, reason: "relay_lost", at: now)
+            } else if session.status == .offered,
+                now.timeIntervalSince(session.requestedAt) > Self.startDeadline
+            {
+                try await finish(session, reason: "not_started", at: now)
+            }
+        }
+    }
+
+    /// Closes the row and appends the log record.
+    func finish(_ session: RemoteSession, reason: String, at time: Date = Date()) async throws {
+        session.status = .ended
+        session.endedAt = time
+        session.endReason = reason
+        try await session.save(on: database)
+        try await ConnectionLog(database: database).append(session)
+    }
+}
