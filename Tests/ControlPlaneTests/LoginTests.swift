@@ -52,28 +52,23 @@ struct LoginTests {
     func unknownLoginCostsAsMuchAsAWrongPassword(_ kind: TestDatabase) async throws {
         try await TestControlPlane.with(kind) { cp in
             try await cp.makeTenant("ACME")
+            // bcrypt at cost 10 takes 40–60 ms on a current core (55 ms here) and load only
+            // adds to it; a path that skipped it answers in a millisecond or two. So every
+            // path's fastest login must take well over 20 ms.
             let bodies = [
                 ["company": "ACME", "login": "admin", "password": "x-wrong"],
                 ["company": "ACME", "login": "ghost", "password": "x-wrong"],
                 ["company": "GHOST", "login": "ghost", "password": "x-wrong"],
             ]
-            // Interleaved rounds and the fastest of each: other tests load the CPU at the
-            // same time, and the minimum is what the work itself costs.
-            var fastest = [Duration](repeating: .seconds(3600), count: bodies.count)
-            for round in 0..<4 {
-                // Each round starts with another body, so no path always goes first.
-                for step in 0..<bodies.count {
-                    let i = (round + step) % bodies.count
-                    let body = bodies[i]
+            for body in bodies {
+                var fastest = Duration.seconds(3600)
+                for _ in 0..<3 {
                     let start = ContinuousClock.now
                     _ = try await cp.post("/api/v1/auth/login", body)
-                    fastest[i] = min(fastest[i], ContinuousClock.now - start)
+                    fastest = min(fastest, ContinuousClock.now - start)
                 }
+                #expect(fastest > .milliseconds(20), "\(body): \(fastest)")
             }
-            let (known, unknown, noCompany) = (fastest[0], fastest[1], fastest[2])
-            // Each path verifies one bcrypt hash; without the decoy, a miss would take ~0 ms.
-            #expect(unknown > known / 2, "unknown login \(unknown) vs wrong password \(known)")
-            #expect(noCompany > known / 2, "unknown company \(noCompany) vs wrong password \(known)")
         }
     }
 
