@@ -85,14 +85,22 @@ let package = Package(
 
         .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore"]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG"]),
-        .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB"]),
+        .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB", "CXCB"]),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlane", "TsunaguCore",
                 .product(name: "VaporTesting", package: "vapor"),
             ]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "RFB", "TsunaguCore"]),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: [
+                "Agent", "RFB", "Screen", "TsunaguCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,111 @@
+import Logging
+import NIOCore
+import NIOPosix
+import RFB
+import Screen
+
+/// The running agent: the shared desktop, the local VNC listener or gateway, and (later) the
+/// control connection. Every long-running part starts here and stops here.
+public actor AgentRuntime {
+    public let configuration: AgentConfiguration
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    /// One thread owns the screen source (XCB connections are bound to their thread).
+    private let desktopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private var desktop: SharedDesktop?
+    private var listener: VNCListener?
+    private var gateway: GatewayListener?
+
+    public init(
+        configuration: AgentConfiguration, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.group = group
+    }
+
+    /// The local listener's bound address (port 0 resolved), once started.
+    public var vncListenerAddress: SocketAddress? {
+        listener?.localAddress ?? gateway?.localAddress
+    }
+
+    /// Starts what the configuration asks for.
+    public func start() async throws {
+        try configuration.validate()
+        if let listen = configuration.listenVNC {
+            switch configuration.screen {
+            case .x11:
+                listener = try await VNCListener.start(
+                    host: listen.host, port: listen.port, group: group,
+                    desktop: try await sharedDesktop(), session: sessionConfiguration(),
+                    logger: logger)
+            case .vncServer(let backend):
+                gateway = try await GatewayListener.start(
+                    host: listen.host, port: listen.port, group: group, backendHost: backend.host,
+                    backendPort: backend.port, backendPassword: configuration.backendPassword,
+                    security: configuration.listenerSecurity, logger: logger)
+            }
+        }
+        if let server = configuration.server {
+            // Call site for the control connection (Sources/Agent/Control): it will answer
+            // session offers by dialling the relay and calling `serveRFB(over:)`.
+            logger.warning("control connection not wired yet", metadata: ["server": "\(server)"])
+        }
+    }
+
+    /// Serves one RFB stream (desktop channel of a session) over an already connected
+    /// channel carrying raw RFB bytes as `ByteBuffer`s, e.g. a relay connection.
+    public func serveRFB(over channel: any Channel, security: ServerSession.Security = .none)
+        async throws
+    {
+        var session = sessionConfiguration()
+        session.security = security
+        try await VNCListener.serve(
+            on: channel, desktop: try await sharedDesktop(), session: session, logger: logger
+        ).get()
+    }
+
+    /// Starts and then waits until the task is cancelled.
+    public func run() async throws {
+        try await start()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(3600))
+        }
+        try await stop()
+    }
+
+    /// Closes the listeners and releases the desktop thread.
+    public func stop() async throws {
+        try await listener?.close()
+        try await gateway?.close()
+        listener = nil
+        gateway = nil
+        desktop = nil
+        try await desktopGroup.shutdownGracefully()
+    }
+
+    private func sessionConfiguration() -> ServerSession.Configuration {
+        ServerSession.Configuration(
+            name: configuration.name ?? "tsunagu", security: configuration.listenerSecurity,
+            width: 0, height: 0)
+    }
+
+    /// The shared desktop, created on first use.
+    private func sharedDesktop() async throws -> SharedDesktop {
+        if let desktop { return desktop }
+        guard case .x11(let display) = configuration.screen else {
+            throw AgentConfiguration.ConfigurationError.missing(
+                "an X display for the built-in capture")
+        }
+        let made = try await SharedDesktop.make(
+            on: desktopGroup.next(), logger: logger,
+            framesPerSecond: configuration.framesPerSecond
+        ) {
+            let screen = try X11Screen(display: display)
+            return (screen, screen)
+        }.get()
+        desktop = made
+        return made
+    }
+}

@@ -1,0 +1,82 @@
+import Agent
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `tsunagu-agent run`: parses the fixed-name options into an ``AgentConfiguration`` and
+/// hands it to ``AgentRuntime``; nothing else lives here.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Connect to the server and serve this machine's screen.")
+
+    @Option(help: "The Tsunagu server's URL.") var server: String?
+    @Option(help: "The company ID this machine belongs to.") var company: String?
+    @Option(help: "This machine's connection name.") var name: String?
+    @Flag(help: "Read the connection password from standard input.") var passwordStdin = false
+    @Option(help: "A one-time token for the first contact with the server.") var enrollToken:
+        String?
+    @Option(help: "The X display to capture, e.g. :0.") var display: String?
+    @Option(help: "Bridge to an existing VNC server at HOST:PORT instead of capturing X.")
+    var vnc: String?
+    @Option(help: "attended (the user accepts each session) or unattended.")
+    var mode: String = "attended"
+    @Option(help: "Where the device key and state are kept.") var stateDir: String =
+        "./tsunagu-agent-state"
+    @Option(help: "The server's pinned public key.") var serverKey: String?
+    @Option(help: "Also serve VNC locally at HOST:PORT.") var listenVnc: String?
+    @Option(help: "File holding the local listener's VNC password.") var vncPasswordFile: String?
+    @Option(help: "File holding the bridged VNC server's password (default: --vnc-password-file).")
+    var backendPasswordFile: String?
+    @Option(help: "Capture rate while a viewer watches.") var fps: Int = 60
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String =
+        "info"
+
+    func validate() throws {
+        if display != nil && vnc != nil {
+            throw ValidationError("give --display or --vnc, not both")
+        }
+        if AgentConfiguration.Mode(rawValue: mode) == nil {
+            throw ValidationError("--mode must be attended or unattended")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "tsunagu.agent")
+        let configuration = try makeConfiguration()
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let runtime = AgentRuntime(configuration: configuration, logger: logger)
+        try await runtime.run()
+    }
+
+    private func makeConfiguration() throws -> AgentConfiguration {
+        let password = passwordStdin ? readLine(strippingNewline: true) : nil
+        let vncPassword = try vncPasswordFile.map(Self.readPassword)
+        let backendPassword = try backendPasswordFile.map(Self.readPassword) ?? vncPassword
+        let screen: AgentConfiguration.ScreenChoice =
+            try vnc.map { .vncServer(try AgentConfiguration.HostPort(parsing: $0)) }
+            ?? .x11(display: display)
+        return AgentConfiguration(
+            server: server, company: company, name: name, connectionPassword: password,
+            enrollToken: enrollToken, screen: screen,
+            mode: AgentConfiguration.Mode(rawValue: mode) ?? .attended, stateDirectory: stateDir,
+            serverKey: serverKey,
+            listenVNC: try listenVnc.map { try AgentConfiguration.HostPort(parsing: $0) },
+            vncPassword: vncPassword, backendPassword: backendPassword, framesPerSecond: fps)
+    }
+
+    /// The first line of a password file.
+    private static func readPassword(_ path: String) throws -> String {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    }
+}
