@@ -59,13 +59,27 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
 
+        // The client side of the relay protocol, shared by the agent and the operator CLI.
+        .target(
+            name: "RelayClient",
+            dependencies: [
+                "TsunaguCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
+
         // The agent runtime: control connection, RFB server I/O, local VNC listener, gateway.
         .target(
             name: "Agent",
             dependencies: [
-                "TsunaguCore", "RFB", "Screen",
+                "TsunaguCore", "RFB", "Screen", "RelayClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,10 +106,15 @@ let package = Package(
                 "ControlPlane", "TsunaguCore",
                 .product(name: "VaporTesting", package: "vapor"),
             ]),
+        // Helpers shared by the test targets that run real processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "RFB", "Screen", "TsunaguCore",
+                "Agent", "RFB", "Screen", "TsunaguCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

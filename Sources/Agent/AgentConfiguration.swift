@@ -88,6 +88,8 @@ public struct AgentConfiguration: Sendable {
     public var backendPassword: String?
     /// Capture rate while a viewer wants frames.
     public var framesPerSecond: Int
+    /// Asks the customer in attended mode; exit 0 means yes (default: an xmessage dialog).
+    public var consentCommand: String?
 
     public init(
         server: String? = nil, company: String? = nil, name: String? = nil,
@@ -95,7 +97,7 @@ public struct AgentConfiguration: Sendable {
         screen: ScreenChoice = .x11(display: nil), mode: Mode = .attended,
         stateDirectory: String = "./tsunagu-agent-state", serverKey: String? = nil,
         listenVNC: HostPort? = nil, vncPassword: String? = nil, backendPassword: String? = nil,
-        framesPerSecond: Int = 60
+        framesPerSecond: Int = 60, consentCommand: String? = nil
     ) {
         self.server = server
         self.company = company
@@ -110,6 +112,7 @@ public struct AgentConfiguration: Sendable {
         self.vncPassword = vncPassword
         self.backendPassword = backendPassword
         self.framesPerSecond = framesPerSecond
+        self.consentCommand = consentCommand
     }
 
     /// How local viewers must authenticate: the VNC password, else the connection password,

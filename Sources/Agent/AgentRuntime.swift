@@ -15,6 +15,7 @@ public actor AgentRuntime {
     private var desktop: SharedDesktop?
     private var listener: VNCListener?
     private var gateway: GatewayListener?
+    private var control: Task<Void, any Error>?
 
     public init(
         configuration: AgentConfiguration, logger: Logger,
@@ -47,10 +48,23 @@ public actor AgentRuntime {
                     security: configuration.listenerSecurity, logger: logger)
             }
         }
-        if let server = configuration.server {
-            // Call site for the control connection (Sources/Agent/Control): it will answer
-            // session offers by dialling the relay and calling `serveRFB(over:)`.
-            logger.warning("control connection not wired yet", metadata: ["server": "\(server)"])
+        if let server = configuration.server, let company = configuration.company,
+            let name = configuration.name
+        {
+            let display: String? = if case .x11(let display) = configuration.screen { display } else { nil }
+            let responder = OfferResponder(
+                runtime: self,
+                consent: ConsentPrompt(command: configuration.consentCommand, display: display, timeout: .seconds(25)),
+                attended: configuration.mode == .attended, group: group, logger: logger)
+            let client = ControlClient(
+                configuration: .init(
+                    serverURL: server, company: company, name: name,
+                    connectionPassword: configuration.connectionPassword,
+                    enrollToken: configuration.enrollToken, mode: configuration.mode.rawValue,
+                    serverKey: configuration.serverKey,
+                    stateDirectory: try AgentStateDirectory(path: configuration.stateDirectory)),
+                group: group, logger: logger, offers: responder)
+            control = Task { try await client.run() }
         }
     }
 
@@ -66,9 +80,18 @@ public actor AgentRuntime {
         ).get()
     }
 
-    /// Starts and then waits until the task is cancelled.
+    /// Starts and then waits until the task is cancelled or the control connection stops
+    /// for good (a refused device or a server-key mismatch), which is thrown.
     public func run() async throws {
         try await start()
+        if let control {
+            do {
+                try await control.value
+            } catch {
+                try? await stop()
+                throw error
+            }
+        }
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(3600))
         }
@@ -77,6 +100,8 @@ public actor AgentRuntime {
 
     /// Closes the listeners and releases the desktop thread.
     public func stop() async throws {
+        control?.cancel()
+        control = nil
         try await listener?.close()
         try await gateway?.close()
         listener = nil

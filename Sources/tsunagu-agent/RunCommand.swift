@@ -28,6 +28,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "File holding the bridged VNC server's password (default: --vnc-password-file).")
     var backendPasswordFile: String?
     @Option(help: "Capture rate while a viewer watches.") var fps: Int = 60
+    @Option(help: "Attended mode: a shell command that asks the customer; exit 0 means allow (default: an xmessage dialog).")
+    var consentCommand: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String =
         "info"
 
@@ -71,7 +73,8 @@ struct RunCommand: AsyncParsableCommand {
             mode: AgentConfiguration.Mode(rawValue: mode) ?? .attended, stateDirectory: stateDir,
             serverKey: serverKey,
             listenVNC: try listenVnc.map { try AgentConfiguration.HostPort(parsing: $0) },
-            vncPassword: vncPassword, backendPassword: backendPassword, framesPerSecond: fps)
+            vncPassword: vncPassword, backendPassword: backendPassword, framesPerSecond: fps,
+            consentCommand: consentCommand)
     }
 
     /// The first line of a password file.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// End-to-end checks against real software on Xvfb: vncdotool (Raw) and TigerVNC's

@@ -19,6 +19,10 @@ struct AgentHandshake {
         case sendAndPin(ControlMessage, serverKey: String)
         case online(ControlMessage.Welcome)
         case heartbeatReceived
+        /// The server offers a session.
+        case offer(ControlMessage.Offer)
+        /// The server ended a session.
+        case endSession(ControlMessage.EndSession)
         case fail(AgentControlError)
     }
 
@@ -79,6 +83,10 @@ struct AgentHandshake {
             return fail(.refused(code: refusal.code, message: refusal.message))
         case (.online, .heartbeat):
             return .heartbeatReceived
+        case (.online, .offer(let offer)):
+            return .offer(offer)
+        case (.online, .endSession(let end)):
+            return .endSession(end)
         default:
             return fail(.protocolViolation("unexpected message in state \(state)"))
         }

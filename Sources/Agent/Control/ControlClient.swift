@@ -60,6 +60,15 @@ public struct ControlClientConfiguration: Sendable {
     }
 }
 
+/// What the agent does with the server's session requests.
+public protocol SessionOfferHandler: Sendable {
+    /// Decides on an offer (asking the customer in attended mode) and, if accepted, starts
+    /// joining the session in the background; returns the answer for the server.
+    func handle(_ offer: ControlMessage.Offer) async -> ControlMessage.OfferAnswer
+    /// The server ended a session: close its channel.
+    func end(session: String) async
+}
+
 /// Keeps the agent's one outbound control connection up: handshake, heartbeats, reconnect
 /// with backoff after any loss. Returns only by throwing a permanent error or on cancel.
 public final class ControlClient: Sendable {
@@ -73,14 +82,16 @@ public final class ControlClient: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let events: AsyncStream<Event>.Continuation?
+    private let offers: (any SessionOfferHandler)?
 
     public init(
         configuration: ControlClientConfiguration, group: any EventLoopGroup, logger: Logger,
-        events: AsyncStream<Event>.Continuation? = nil
+        offers: (any SessionOfferHandler)? = nil, events: AsyncStream<Event>.Continuation? = nil
     ) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.offers = offers
         self.events = events
     }
 
@@ -182,6 +193,17 @@ public final class ControlClient: Sendable {
                 events?.yield(.online(enrolled: welcome.enrolled))
             case .heartbeatReceived:
                 break
+            case .offer(let offer):
+                logger.notice("session offer \(offer.session) from \(offer.operatorLogin)@\(offer.company)")
+                let offers = self.offers
+                Task {
+                    let answer =
+                        await offers?.handle(offer)
+                        ?? .init(session: offer.session, accepted: false, reason: "unsupported_channel")
+                    try? await socket.send(try ControlMessage.offerAnswer(answer).jsonText())
+                }
+            case .endSession(let end):
+                await offers?.end(session: end.session)
             case .fail(let error):
                 throw error
             }

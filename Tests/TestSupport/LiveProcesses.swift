@@ -1,12 +1,12 @@
 import Foundation
 
-/// Real processes for the live interop tests (Xvfb, xterm, the agent, viewers), each killed
-/// by its own pid when the test ends.
-final class LiveProcesses {
+/// Real processes for the live tests (Xvfb, xterm, the server, the agent, viewers), each
+/// killed by its own pid when the test ends. Shared by the test targets that run processes.
+public final class LiveProcesses {
     private var processes: [Process] = []
-    let directory: URL
+    public let directory: URL
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "tsunagu-live-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -15,14 +15,14 @@ final class LiveProcesses {
     deinit { stopAll() }
 
     /// True when every tool of the live tests and a built agent are there.
-    static var interopToolsPresent: Bool {
+    public static var interopToolsPresent: Bool {
         ["Xvfb", "xterm", "xclock", "vncdo", "vncviewer", "x11vnc", "import", "python3"].allSatisfy
         {
             which($0) != nil
         } && agentBinary() != nil
     }
 
-    static func which(_ tool: String) -> String? {
+    public static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
         {
             let path = "\(dir)/\(tool)"
@@ -32,22 +32,28 @@ final class LiveProcesses {
     }
 
     /// The built `tsunagu-agent`, looked for beside this package's build products.
-    static func agentBinary(testFile: String = #filePath) -> String? {
+    public static func agentBinary() -> String? { binary("tsunagu-agent") }
+
+    /// A built executable of this package: `TSUNAGU_BIN_DIR`, else `.build/debug` of the
+    /// package this file is in, else of the current directory.
+    public static func binary(_ name: String, testFile: String = #filePath) -> String? {
         var root = URL(fileURLWithPath: testFile)
         for _ in 0..<3 { root.deleteLastPathComponent() }
-        let candidates = [
-            root.appendingPathComponent(".build/debug/tsunagu-agent").path,
-            root.appendingPathComponent(".build/release/tsunagu-agent").path,
-            FileManager.default.currentDirectoryPath + "/.build/debug/tsunagu-agent",
-        ]
+        var candidates: [String] = []
+        if let dir = ProcessInfo.processInfo.environment["TSUNAGU_BIN_DIR"] {
+            candidates.append("\(dir)/\(name)")
+        }
+        candidates.append(root.appendingPathComponent(".build/debug/\(name)").path)
+        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/\(name)")
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Starts `tool` with `arguments`; output goes to `log` in the test directory.
     @discardableResult
-    func start(_ tool: String, _ arguments: [String], display: String? = nil, log: String)
-        throws -> Process
-    {
+    public func start(
+        _ tool: String, _ arguments: [String], display: String? = nil, log: String,
+        stdin: String? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LiveProcesses.which(tool) ?? tool)
         process.arguments = arguments
@@ -59,14 +65,18 @@ final class LiveProcesses {
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle
         process.standardError = handle
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
         processes.append(process)
         return process
     }
 
     /// Runs `tool` to completion (at most `timeout` seconds) and returns its exit status.
     @discardableResult
-    func run(_ tool: String, _ arguments: [String], display: String? = nil, timeout: Double = 60)
+    public func run(_ tool: String, _ arguments: [String], display: String? = nil, timeout: Double = 60)
         throws -> Int32
     {
         let process = try start(
@@ -80,14 +90,14 @@ final class LiveProcesses {
         return process.terminationStatus
     }
 
-    func log(_ name: String) -> String {
+    public func log(_ name: String) -> String {
         (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? ""
     }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Waits until `condition` holds or `timeout` passes.
-    func wait(timeout: Double, _ condition: () -> Bool) -> Bool {
+    public func wait(timeout: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -97,7 +107,7 @@ final class LiveProcesses {
     }
 
     /// SIGTERM, then SIGKILL after two seconds; never blocks longer.
-    func stop(_ process: Process) {
+    public func stop(_ process: Process) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         if !wait(timeout: 2, { !process.isRunning }) {
@@ -106,7 +116,7 @@ final class LiveProcesses {
         }
     }
 
-    func stopAll() {
+    public func stopAll() {
         for process in processes.reversed() { stop(process) }
         processes = []
     }

@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+
+/// A real Tsunagu set-up for end-to-end tests: a `tsunagu-server` on its own data directory
+/// and port, a company with an admin, and helpers to call its API with curl.
+final class Stack {
+    let live: LiveProcesses
+    let port: Int
+    let dataDir: String
+    private(set) var server: Process?
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        live = try LiveProcesses()
+        port = Stack.freePort()
+        dataDir = live.path("data")
+    }
+
+    deinit { live.stopAll() }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+        }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static var serverBinary: String? { LiveProcesses.binary("tsunagu-server") }
+    static var agentBinary: String? { LiveProcesses.binary("tsunagu-agent") }
+
+    /// Starts (or restarts) the server and waits until it is ready.
+    func startServer() throws -> Bool {
+        server = try live.start(
+            Stack.serverBinary!, ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"],
+            log: "server.log")
+        return live.wait(timeout: 30) { (try? self.http("GET", "/readyz").status) == 200 }
+    }
+
+    func stopServer() {
+        if let server { live.stop(server) }
+        server = nil
+    }
+
+    /// Runs an admin command against the same data directory.
+    @discardableResult
+    func admin(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+        let log = "admin-\(UUID().uuidString).log"
+        let process = try live.start(Stack.serverBinary!, arguments + ["--data-dir", dataDir], log: log, stdin: stdin)
+        process.waitUntilExit()
+        return (process.terminationStatus, live.log(log))
+    }
+
+    /// A company with an admin `admin` / `admin-password`; returns the admin's token.
+    func makeCompany(_ company: String) throws -> String {
+        try admin(["tenant", "create", "--company", company, "--name", company, "--seats", "3"])
+        try admin(
+            ["operator", "create", "--company", company, "--login", "admin", "--role", "admin", "--password-stdin"],
+            stdin: "admin-password")
+        let login = try http(
+            "POST", "/api/v1/auth/login", json: #"{"company":"\#(company)","login":"admin","password":"admin-password"}"#)
+        guard let token = Stack.field("token", in: login.body) else {
+            throw StackError("login failed: \(login)")
+        }
+        return token
+    }
+
+    struct StackError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// An HTTP request with curl; the body is sent on standard input.
+    func http(_ method: String, _ path: String, json: String? = nil, token: String? = nil) throws
+        -> (status: Int, body: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        var args = ["-s", "-m", "30", "-o", "-", "-w", "\n%{http_code}", "-X", method, base + path]
+        if let token { args += ["-H", "Authorization: Bearer \(token)"] }
+        if json != nil { args += ["-H", "content-type: application/json", "--data-binary", "@-"] }
+        process.arguments = args
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// A top-level string field of a JSON object.
+    static func field(_ name: String, in json: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            return nil
+        }
+        return object[name] as? String
+    }
+
+    /// The `online` flag of device `name` in `GET /api/v1/devices`.
+    func isOnline(_ name: String, token: String) -> Bool {
+        guard let body = try? http("GET", "/api/v1/devices", token: token).body,
+            let list = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]
+        else { return false }
+        return list.contains { $0["name"] as? String == name && $0["online"] as? Bool == true }
+    }
+
+    /// Starts an Xvfb with an xterm; returns the display name.
+    func startDesktop() throws -> String {
+        let display = ":\(300 + Int(getpid() % 300))"
+        try live.start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
+        _ = live.wait(timeout: 10) {
+            FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
+        }
+        try live.start("xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
+        return display
+    }
+
+    /// Starts `tsunagu-agent run` against this server.
+    func startAgent(
+        company: String, name: String, display: String, stateDir: String, enrollToken: String? = nil,
+        serverKey: String? = nil, log: String = "agent.log", extra: [String] = []
+    ) throws -> Process {
+        var args = [
+            "run", "--server", base, "--company", company, "--name", name, "--password-stdin",
+            "--display", display, "--mode", "unattended", "--state-dir", stateDir,
+        ]
+        if let enrollToken { args += ["--enroll-token", enrollToken] }
+        if let serverKey { args += ["--server-key", serverKey] }
+        return try live.start(Stack.agentBinary!, args + extra, display: display, log: log, stdin: "pc-password\n")
+    }
+}
