@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages.
@@ -46,11 +47,27 @@ let package = Package(
         // Screen sources and input sinks: X11 through XCB.
         .target(name: "Screen", dependencies: ["CXCB", "RFB"]),
 
+        // The relay as a library: pairing, splice with backpressure, limits, counters.
+        .target(
+            name: "Relay",
+            dependencies: [
+                "TsunaguCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The control plane: Vapor application, models, migrations, routes, services.
         .target(
             name: "ControlPlane",
             dependencies: [
-                "TsunaguCore",
+                "TsunaguCore", "Relay",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -71,6 +88,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
 
+        // The operator's API client and local VNC bridge, for the `tsunagu` command line.
+        .target(
+            name: "OperatorClient",
+            dependencies: [
+                "TsunaguCore", "RelayClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The agent runtime: control connection, RFB server I/O, local VNC listener, gateway.
         .target(
             name: "Agent",
@@ -78,8 +108,6 @@ let package = Package(
                 "TsunaguCore", "RFB", "Screen", "RelayClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "WebSocketKit", package: "websocket-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,12 +120,48 @@ let package = Package(
                 "ControlPlane", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
+            name: "tsunagu",
+            dependencies: [
+                "OperatorClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "tsunagu-relay",
+            dependencies: [
+                "Relay", "TsunaguCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
             name: "tsunagu-agent",
             dependencies: [
                 "Agent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore"]),
+        .testTarget(
+            name: "OperatorClientTests",
+            dependencies: [
+                "OperatorClient", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "RelayTests",
+            dependencies: [
+                "Relay", "TsunaguCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG"]),
         .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB", "CXCB"]),
         .testTarget(

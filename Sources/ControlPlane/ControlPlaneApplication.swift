@@ -44,8 +44,23 @@ public enum ControlPlaneApplication {
     {
         try configuration.validate()
         try await configureDatabase(app, configuration)
-        let context = try await ControlPlaneContext(configuration: configuration, threadPool: app.threadPool)
+        let embedded: EmbeddedRelay? =
+            configuration.embeddedRelay
+            ? await EmbeddedRelay(
+                identity: try ServerIdentity.loadOrCreate(in: configuration.dataDirectory),
+                group: app.eventLoopGroup)
+            : nil
+        let context = try await ControlPlaneContext(
+            configuration: configuration, threadPool: app.threadPool, relayControl: embedded)
         try await context.sessions(on: app.db).purgeExpired()
+        if let embedded {
+            embedded.register(on: app.routes)
+            app.lifecycle.use(
+                EmbeddedRelayReporter(
+                    embedded: embedded, context: context, url: EmbeddedRelay.url(for: configuration)))
+        } else {
+            try await RelayDirectory(database: app.db).disableEmbedded()
+        }
 
         app.http.server.configuration.hostname = configuration.listenHost
         app.http.server.configuration.port = configuration.listenPort

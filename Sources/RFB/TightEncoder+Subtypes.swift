@@ -22,7 +22,7 @@ extension TightEncoder {
                 var x = 0
                 while x < whole {
                     var byte: UInt8 = 0
-                    for bit in 0..<8 where row[x + bit] != background {
+                    for bit in 0..<8 where row[x + bit] & 0x00FF_FFFF != background {
                         byte |= 0x80 >> UInt8(bit)
                     }
                     out.pointee = byte
@@ -31,7 +31,7 @@ extension TightEncoder {
                 }
                 if x < area.width {
                     var byte: UInt8 = 0
-                    for bit in 0..<(area.width - x) where row[x + bit] != background {
+                    for bit in 0..<(area.width - x) where row[x + bit] & 0x00FF_FFFF != background {
                         byte |= 0x80 >> UInt8(bit)
                     }
                     out.pointee = byte

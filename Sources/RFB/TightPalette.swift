@@ -42,12 +42,14 @@ struct TightPalette {
         _ source: UnsafePointer<UInt32>, stride: Int, width: Int, height: Int, maxColours: Int
     ) -> TightPalette? {
         var palette = TightPalette()
-        var run = source[0]
+        // The top byte is not colour (the framebuffer's contract); masking it also keeps
+        // `empty` out of the keys.
+        var run = source[0] & 0x00FF_FFFF
         var runLength = 0
         for y in 0..<height {
             let row = source + y * stride
             for x in 0..<width {
-                let p = row[x]
+                let p = row[x] & 0x00FF_FFFF
                 if p == run {
                     runLength += 1
                     continue
@@ -111,8 +113,11 @@ struct TightPalette {
     private static func lookup(
         _ colour: UInt32, keys: UnsafeBufferPointer<UInt32>, slots: UnsafeBufferPointer<UInt8>
     ) -> Int {
+        let colour = colour & 0x00FF_FFFF
         var slot = hash(colour)
-        while keys[slot] != colour { slot = (slot + 1) & (tableSize - 1) }
+        // A colour that is not in the palette stops at an empty slot (index 0) instead of
+        // searching forever.
+        while keys[slot] != colour && keys[slot] != empty { slot = (slot + 1) & (tableSize - 1) }
         return Int(slots[slot])
     }
 

@@ -2,8 +2,12 @@ import NIOCore
 import NIOWebSocket
 import TsunaguCore
 
-/// The agent's end of a relay WebSocket: sends the ticket, waits for `paired`, then turns
+/// The client's end of a relay WebSocket: sends the ticket, waits for `paired`, then turns
 /// binary frames into plain bytes both ways so RFB can run above it unchanged.
+///
+/// Bytes that arrive after pairing are held until the caller has put its own handlers
+/// behind this one and sends ``StartForwarding`` (``RelayDialer/startForwarding(_:)``):
+/// the peer may speak first (an RFB server does), and nothing it says may be lost.
 final class RelayClientFramingHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = ByteBuffer
@@ -29,8 +33,16 @@ final class RelayClientFramingHandler: ChannelDuplexHandler {
         case closed
     }
 
+    /// The outbound user event that releases the bytes held since pairing.
+    struct StartForwarding: Sendable {}
+
+    /// Largest payload per frame sent: well under any relay's frame limit (1 MiB).
+    static let maxFramePayload = 64 * 1024
+
     private var state: State
     private let ticket: String
+    private var held: [ByteBuffer] = []
+    private var forwarding = false
 
     init(ticket: String, paired: EventLoopPromise<Void>) {
         self.ticket = ticket
@@ -48,7 +60,11 @@ final class RelayClientFramingHandler: ChannelDuplexHandler {
         let frame = unwrapInboundIn(data)
         switch (state, frame.opcode) {
         case (.paired, .binary), (.paired, .continuation):
-            context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
+            if forwarding {
+                context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
+            } else {
+                held.append(frame.unmaskedData)
+            }
         case (.awaitingPaired(let promise), .text):
             let text = String(buffer: frame.unmaskedData)
             if text == RelayHandshake.pairedJSON {
@@ -70,9 +86,29 @@ final class RelayClientFramingHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // Client frames must be masked (RFC 6455 §5.3).
-        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: unwrapOutboundIn(data))
+        // Client frames must be masked (RFC 6455 §5.3), and a 4 MB screen update must not
+        // become one 4 MB frame: relays refuse frames over their limit.
+        var buffer = unwrapOutboundIn(data)
+        while buffer.readableBytes > Self.maxFramePayload {
+            let part = buffer.readSlice(length: Self.maxFramePayload)!
+            let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: part)
+            context.write(wrapOutboundOut(frame), promise: nil)
+        }
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
         context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is StartForwarding else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        forwarding = true
+        let pending = held
+        held = []
+        for buffer in pending { context.fireChannelRead(wrapInboundOut(buffer)) }
+        if !pending.isEmpty { context.fireChannelReadComplete() }
+        promise?.succeed()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

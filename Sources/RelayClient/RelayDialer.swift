@@ -22,7 +22,14 @@ public enum RelayDialer {
         }
     }
 
-    /// Connects, upgrades, sends `ticket` and waits (at most `timeout`) for the peer.
+    /// Lets bytes from the peer flow into the handlers the caller added after dialling;
+    /// until then they are held. Call it once the channel's own handlers are in place.
+    public static func startForwarding(_ channel: any Channel) -> EventLoopFuture<Void> {
+        channel.triggerUserOutboundEvent(RelayClientFramingHandler.StartForwarding())
+    }
+
+    /// Connects, upgrades, sends `ticket` and waits (at most `timeout`) for the peer. The
+    /// returned channel holds the peer's bytes until ``startForwarding(_:)``.
     public static func dial(_ urlText: String, ticket: String, group: any EventLoopGroup, timeout: Duration = .seconds(40))
         async throws -> any Channel
     {

@@ -168,9 +168,13 @@ public final class X11Screen: ScreenSource, InputSink {
         if frame.width != size.width || frame.height != size.height {
             frame.resize(width: size.width, height: size.height)
         }
-        frame.pixels.withUnsafeMutableBytes { pixels in
-            pixels.baseAddress!.copyMemory(
-                from: memory.address, byteCount: size.width * size.height * 4)
+        // The X server leaves the padding byte of depth-24 pixels unspecified (Xvfb writes
+        // 0xFF there); zero it so that equal colours are equal words for every encoder.
+        let count = size.width * size.height
+        let source = memory.address.assumingMemoryBound(to: UInt32.self)
+        frame.pixels.withUnsafeMutableBufferPointer { pixels in
+            let target = pixels.baseAddress!
+            for i in 0..<count { target[i] = source[i] & 0x00FF_FFFF }
         }
         guard hasFullFrame else {
             hasFullFrame = true

@@ -178,15 +178,30 @@ struct SessionTests {
             }
             #expect(declined?.endReason == "declined")
 
-            // The operator ends one before it started; the relay is told to close it.
+            // The operator ends one; the relay is told to close it and reports its end.
             let second = try await request(s)
             let id = try second.content.decode(CreatedID.self).sessionId.uuidString
             guard case .offer = try await s.agent.next() else { return }
             let ended = try await s.cp.send(.DELETE, "/api/v1/sessions/\(id)", token: s.admin.token)
-            #expect(ended.body.string.contains("\"status\":\"ended\""))
+            #expect(ended.body.string.contains("\"status\":\"ending\""))
             #expect(try await s.agent.next() == .endSession(.init(session: id)))
             let answer = try await report(s.cp, s.relayKey, .init(sessions: 0, waiting: 1, bytesPerSecond: 0, cpu: 0))
-            #expect(answer.endSessions.isEmpty, "already ended sessions need no closing")
+            #expect(answer.endSessions == [id])
+            let closed = RelaySessionEnd(
+                session: id, channel: "desktop", pairedAt: nil, endedAt: Date(), bytesFromOperator: 0,
+                bytesFromAgent: 0, operatorAddress: "198.51.100.7", agentAddress: nil, reason: "ended_by_server")
+            let after = try await report(s.cp, s.relayKey, .init(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [closed]))
+            #expect(after.endSessions.isEmpty, "ended sessions need no more closing")
+            // One that never reached a relay is closed by the sweeper after the grace time.
+            let fourth = try await request(s)
+            let fourthID = try fourth.content.decode(CreatedID.self).sessionId
+            guard case .offer = try await s.agent.next() else { return }
+            _ = try await s.cp.send(.DELETE, "/api/v1/sessions/\(fourthID)", token: s.admin.token)
+            guard case .endSession = try await s.agent.next() else { return }
+            try await RemoteSession.query(on: s.cp.app.db).filter(\.$id == fourthID)
+                .set(\.$endRequestedAt, to: Date().addingTimeInterval(-60)).update()
+            try await SessionBroker(database: s.cp.app.db, context: try await context(s.cp)).sweep()
+            #expect(try await RemoteSession.find(fourthID, on: s.cp.app.db)?.endReason == "ended_by_operator")
 
             // An active session on a relay that goes silent ends as relay_lost.
             let third = try await request(s)
@@ -202,7 +217,7 @@ struct SessionTests {
             #expect(none.errorCode == "no_relay")
 
             let reasons = try await ConnectionRecord.query(on: s.cp.app.db).sort(\.$seq).all().map(\.endReason)
-            #expect(reasons == ["declined", "ended_by_operator", "relay_lost"])
+            #expect(reasons == ["declined", "ended_by_operator", "ended_by_operator", "relay_lost"])
             #expect(try await ConnectionLog(database: s.cp.app.db).verify().allSatisfy { $0.problems.isEmpty })
         }
     }

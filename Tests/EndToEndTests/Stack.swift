@@ -120,7 +120,12 @@ final class Stack {
 
     /// Starts an Xvfb with an xterm; returns the display name.
     func startDesktop() throws -> String {
-        let display = ":\(300 + Int(getpid() % 300))"
+        // A free number well away from the other test targets' ranges (200–999, 1000+pid).
+        var number = 0
+        repeat {
+            number = 40_000 + Int.random(in: 0..<20_000)
+        } while FileManager.default.fileExists(atPath: "/tmp/.X\(number)-lock")
+        let display = ":\(number)"
         try live.start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
         _ = live.wait(timeout: 10) {
             FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")

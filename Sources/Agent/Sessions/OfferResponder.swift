@@ -41,6 +41,7 @@ final class OfferResponder: SessionOfferHandler {
                 await channels.add(channel, for: offer.session)
                 logger.notice("session \(offer.session) paired at the relay; serving the desktop")
                 try await runtime.serveRFB(over: channel)
+                try await RelayDialer.startForwarding(channel).get()
                 try? await channel.closeFuture.get()
                 await channels.remove(offer.session)
                 logger.notice("session \(offer.session) closed")

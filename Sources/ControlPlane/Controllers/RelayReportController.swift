@@ -27,9 +27,10 @@ struct RelayReportController: RouteCollection {
 
     /// Records a report, whether it came over HTTP or from the embedded relay.
     static func apply(
-        _ report: RelayReport, from relayID: String, database: any Database, context: ControlPlaneContext
+        _ report: RelayReport, from relayID: String, database: any Database, context: ControlPlaneContext,
+        loadIncluded: Bool = true
     ) async throws {
-        try await RelayDirectory(database: database).record(report, from: relayID)
+        if loadIncluded { try await RelayDirectory(database: database).record(report, from: relayID) }
         let broker = SessionBroker(database: database, context: context)
         try await broker.relayActive(report.activeSessions, relayID: relayID)
         for end in report.ended {

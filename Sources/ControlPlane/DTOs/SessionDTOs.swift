@@ -38,7 +38,8 @@ struct SessionDTO: Content {
         self.operator = s.operatorLogin
         channel = s.channel
         relay = s.relayID
-        status = s.status.rawValue
+        // "ending": someone ended it and the relay's final report is not in yet.
+        status = s.endRequested && s.status != .ended ? "ending" : s.status.rawValue
         requestedAt = s.requestedAt
         startedAt = s.startedAt
         endedAt = s.endedAt

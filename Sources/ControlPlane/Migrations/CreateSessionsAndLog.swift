@@ -34,6 +34,7 @@ struct CreateSessionsAndLog: AsyncMigration {
             .field("agent_address", .string)
             .field("request_address", .string)
             .field("end_requested", .bool, .required)
+            .field("end_requested_at", .datetime)
             .create()
         try await database.schema(ConnectionRecord.schema)
             .id()

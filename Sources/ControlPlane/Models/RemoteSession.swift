@@ -39,6 +39,7 @@ public final class RemoteSession: Model, @unchecked Sendable {
     @OptionalField(key: "request_address") public var requestAddress: String?
     /// Set when an operator or admin ended it; the relay is told to close it.
     @Field(key: "end_requested") public var endRequested: Bool
+    @OptionalField(key: "end_requested_at") public var endRequestedAt: Date?
 
     public init() {}
 

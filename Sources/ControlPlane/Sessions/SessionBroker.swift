@@ -25,6 +25,9 @@ public struct SessionBroker: Sendable {
     /// A session not started this long after the request is given up (ticket 30 s + the
     /// relay's 30 s wait for the peer + slack).
     static let startDeadline: TimeInterval = 75
+    /// How long an ended session waits for its relay's final report (with the byte counts)
+    /// before it is closed without one: two report intervals and slack.
+    static let endGrace: TimeInterval = 15
 
     /// What the operator gets: where to go and the ticket to show there.
     public struct Requested: Sendable {
@@ -159,16 +162,16 @@ public struct SessionBroker: Sendable {
         guard session.$operator.id == op.operatorID || op.role == .admin else {
             throw APIError(.forbidden, "not_your_session", "Only its operator or an admin may end this session.")
         }
-        guard session.status != .ended else { return session }
+        guard session.status != .ended, !session.endRequested else { return session }
         session.endRequested = true
+        session.endRequestedAt = Date()
         try await session.save(on: database)
         _ = await context.presence.send(.endSession(.init(session: sessionID.uuidString)), to: session.$device.id)
+        // The relay closes it and reports the end with its byte counts (the embedded relay
+        // at once, an external one with its next report); the sweeper closes it after
+        // `endGrace` if it never reached a relay.
         await context.relayControl?.end(session: sessionID.uuidString, relayID: session.relayID)
-        if session.status == .offered {
-            // Nothing reached the relay yet (or it never will): close it here.
-            try await finish(session, reason: "ended_by_operator")
-        }
-        return session
+        return try await RemoteSession.find(sessionID, on: database) ?? session
     }
 
     /// The agent answered an offer; a refusal ends the session with its reason.
@@ -179,9 +182,11 @@ public struct SessionBroker: Sendable {
             session.status != .ended
         else { return }
         session.endRequested = true
+        session.endRequestedAt = Date()
         try await session.save(on: database)
-        await context.relayControl?.end(session: answer.session, relayID: session.relayID)
+        // Nothing was paired (the agent never dialled): no counts to wait for.
         try await finish(session, reason: answer.reason ?? "declined")
+        await context.relayControl?.end(session: answer.session, relayID: session.relayID)
     }
 
     /// Ends sessions whose relay stopped reporting (`relay_lost`) and offers that never
@@ -192,6 +197,10 @@ public struct SessionBroker: Sendable {
         for session in open {
             if lost.contains(session.relayID) {
                 try await finish(session, reason: "relay_lost", at: now)
+            } else if session.endRequested, let asked = session.endRequestedAt,
+                now.timeIntervalSince(asked) > Self.endGrace
+            {
+                try await finish(session, reason: "ended_by_operator", at: now)
             } else if session.status == .offered,
                 now.timeIntervalSince(session.requestedAt) > Self.startDeadline
             {

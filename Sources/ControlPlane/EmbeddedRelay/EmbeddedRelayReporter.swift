@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import Relay
+import Synchronization
+import TsunaguCore
+import Vapor
+
+/// Feeds the embedded relay's ends and load to the control plane in-process: every ended
+/// channel at once, load every 5 s (what an external relay sends over HTTP).
+final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
+    let embedded: EmbeddedRelay
+    let context: ControlPlaneContext
+    let url: String
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    init(embedded: EmbeddedRelay, context: ControlPlaneContext, url: String) {
+        self.embedded = embedded
+        self.context = context
+        self.url = url
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let (relay, context, db, logger) = (embedded.relay, context, application.db, application.logger)
+        try await RelayDirectory(database: db).registerEmbedded(url: url)
+        let ends = Task {
+            for await end in relay.events {
+                do {
+                    try await RelayReportController.apply(
+                        RelayReport(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end]),
+                        from: RelayDirectory.embeddedID, database: db, context: context, loadIncluded: false)
+                } catch {
+                    logger.error("embedded relay: could not record an ended session: \(String(reflecting: error))")
+                }
+            }
+        }
+        let load = Task {
+            var meter = RelayLoadSample(stats: relay.stats, at: .now)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                let next = RelayLoadSample(stats: relay.stats, at: .now)
+                let report = RelayReport(
+                    sessions: next.stats.sessions, waiting: next.stats.waiting,
+                    bytesPerSecond: next.bytesPerSecond(since: meter), cpu: next.cpu(since: meter),
+                    activeSessions: relay.activeSessions)
+                meter = next
+                do {
+                    try await RelayReportController.apply(report, from: RelayDirectory.embeddedID, database: db, context: context)
+                } catch {
+                    logger.warning("embedded relay: load report failed: \(String(reflecting: error))")
+                }
+            }
+        }
+        tasks.withLock { $0 = [ends, load] }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        await embedded.relay.shutdown()
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+    }
+}
+
+/// Two readings of the relay's counters make a rate.
+private struct RelayLoadSample {
+    let stats: RelayStats
+    let at: ContinuousClock.Instant
+
+    func bytesPerSecond(since earlier: RelayLoadSample) -> Double {
+        let seconds = (at - earlier.at) / .seconds(1)
+        guard seconds > 0 else { return 0 }
+        return Double(max(0, stats.bytes - earlier.stats.bytes)) / seconds
+    }
+
+    func cpu(since earlier: RelayLoadSample) -> Double {
+        let seconds = (at - earlier.at) / .seconds(1)
+        guard seconds > 0 else { return 0 }
+        return max(0, stats.cpuSeconds - earlier.stats.cpuSeconds) / seconds
+    }
+}

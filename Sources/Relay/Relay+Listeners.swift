@@ -1,0 +1,121 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import NIOWebSocket
+
+extension Relay {
+    /// The HTTP path of the relay's WebSocket endpoint.
+    public static let webSocketPath = "/relay/v1"
+
+    private static let fallbackHandlerName = "tsunagu-relay-http-fallback"
+
+    /// Makes an already-upgraded WebSocket channel a relay peer: the control plane's HTTP
+    /// server calls this from its own upgrader on `/relay/v1`.
+    ///
+    /// The channel must already hold NIO's `WebSocketFrameEncoder` and `WebSocketFrameDecoder`
+    /// (as `NIOWebSocketServerUpgrader` leaves it, ideally built with
+    /// `maxFrameSize: configuration.maxFrameSize`); this adds the fragment aggregator and
+    /// the relay's handlers behind them. The peer's first text frame must be its ticket.
+    public func configureWebSocketPeer(_ channel: Channel) -> EventLoopFuture<Void> {
+        onLoop(of: channel) {
+            try self.prepare(channel)
+            let maxSize = self.configuration.maxFrameSize
+            try channel.pipeline.syncOperations.addHandlers([
+                NIOWebSocketFrameAggregator(
+                    minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 1024,
+                    maxAccumulatedFrameSize: maxSize),
+                WebSocketFramingHandler(
+                    drainTimeout: self.configuration.drainTimeout,
+                    maxOutboundFrameSize: self.configuration.maxOutboundFrameSize),
+                RelayPeerHandler(relay: self, transport: .webSocket),
+            ])
+        }
+    }
+
+    /// Makes an accepted raw TCP channel a relay peer (after its TLS handler, if any): the
+    /// peer's first line must be `TSUNAGU-RELAY/1 TICKET`.
+    public func configureTCPPeer(_ channel: Channel) -> EventLoopFuture<Void> {
+        onLoop(of: channel) {
+            try self.prepare(channel)
+            try channel.pipeline.syncOperations.addHandlers([
+                TCPFramingHandler(), RelayPeerHandler(relay: self, transport: .tcp),
+            ])
+        }
+    }
+
+    /// Listens for WebSocket peers (HTTP/1.1 upgrade on `/relay/v1`) until ``shutdown()``.
+    /// - Returns: the bound address (its port when `port` is 0).
+    public func listenWebSocket(host: String, port: Int) async throws -> SocketAddress {
+        let maxFrameSize = configuration.maxFrameSize
+        let listener = try await serverBootstrap()
+            .childChannelInitializer { channel in
+                let upgrader = NIOWebSocketServerUpgrader(
+                    maxFrameSize: maxFrameSize, automaticErrorHandling: true,
+                    shouldUpgrade: { channel, head in
+                        let path = head.uri.split(separator: "?").first.map(String.init)
+                        return channel.eventLoop.makeSucceededFuture(
+                            path == Self.webSocketPath ? HTTPHeaders() : nil)
+                    },
+                    upgradePipelineHandler: { channel, _ in
+                        self.configureWebSocketPeer(channel)
+                    })
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withServerUpgrade: (
+                            upgraders: [upgrader],
+                            completionHandler: { context in
+                                context.pipeline.syncOperations.removeHandler(
+                                    name: Self.fallbackHandlerName, promise: nil)
+                            }
+                        ))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPFallbackHandler(path: Self.webSocketPath),
+                        name: Self.fallbackHandlerName)
+                }
+            }
+            .bind(host: host, port: port).get()
+        adopt(listener: listener)
+        return listener.localAddress!
+    }
+
+    /// Listens for raw TCP peers, over TLS when `tls` is given, until ``shutdown()``.
+    /// - Returns: the bound address (its port when `port` is 0).
+    public func listenTCP(host: String, port: Int, tls: NIOSSLContext? = nil) async throws
+        -> SocketAddress
+    {
+        let listener = try await serverBootstrap()
+            .childChannelInitializer { channel in
+                guard let tls else { return self.configureTCPPeer(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOSSLServerHandler(context: tls))
+                }.flatMap { self.configureTCPPeer(channel) }
+            }
+            .bind(host: host, port: port).get()
+        adopt(listener: listener)
+        return listener.localAddress!
+    }
+
+    private func serverBootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    }
+
+    /// Options every peer channel gets, whoever accepted it.
+    private func prepare(_ channel: Channel) throws {
+        let options = channel.syncOptions
+        try options?.setOption(.writeBufferWaterMark, value: configuration.writeBufferWaterMark)
+    }
+
+    private func onLoop(
+        of channel: Channel, _ body: @escaping @Sendable () throws -> Void
+    ) -> EventLoopFuture<Void> {
+        if channel.eventLoop.inEventLoop {
+            return channel.eventLoop.makeCompletedFuture { try body() }
+        }
+        return channel.eventLoop.submit { try body() }
+    }
+}

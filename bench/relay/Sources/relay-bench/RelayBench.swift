@@ -1,0 +1,153 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Side by side on loopback: direct TCP, HAProxy (TCP mode), websockify, and tsunagu-relay in
+/// TCP and WebSocket mode. Bounded work, loopback only; stops by itself.
+@main
+struct RelayBench {
+    struct Path: Sendable {
+        var name: String
+        /// A client stream with `behaviour` whose far end discards (or echoes).
+        var open: @Sendable (_ behaviour: Behaviour, _ echo: Bool) async throws -> [Stream]
+        var bytesScale: Double = 1
+    }
+
+    static func main() async throws {
+        let args = CommandLine.arguments
+        func value(_ flag: String) -> String? {
+            args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
+        }
+        guard let relayBinary = value("--relay-bin") else {
+            say("usage: relay-bench --relay-bin PATH [--pairs N] [--quick]")
+            return
+        }
+        let pairs = Int(value("--pairs") ?? "10000")!
+        let quick = args.contains("--quick")
+        let processes = Processes()
+        defer { processes.stopAll() }
+
+        let received = NIOLockedValueBox(0)
+        let (_, discardPort) = try await Connector.listen(behaviour: .discard(received))
+        let (_, echoPort) = try await Connector.listen(behaviour: .echo)
+        let signer = BenchTicketSigner(relayID: "bench-relay")
+        let answer =
+            #"{"relayID":"bench-relay","serverKey":"\#(signer.publicKeyText)","endSessions":[]}"#
+        let (_, controlPort) = try await FakeControlPlane.start(answer: answer)
+
+        // HAProxy and websockify in front of the two sinks.
+        let (hd, he) = (try await Connector.freePort(), try await Connector.freePort())
+        try processes.haproxy(ports: [(hd, discardPort), (he, echoPort)])
+        let (wd, we) = (try await Connector.freePort(), try await Connector.freePort())
+        try processes.start("/usr/bin/websockify", ["127.0.0.1:\(wd)", "127.0.0.1:\(discardPort)"])
+        try processes.start("/usr/bin/websockify", ["127.0.0.1:\(we)", "127.0.0.1:\(echoPort)"])
+        let (rw, rt) = (try await Connector.freePort(), try await Connector.freePort())
+        let relay = try processes.start(
+            relayBinary,
+            [
+                "--listen", "127.0.0.1:\(rw)", "--server", "http://127.0.0.1:\(controlPort)",
+                "--relay-key", "bench", "--tcp-listen", "127.0.0.1:\(rt)",
+                "--max-sessions", "30000",
+            ])
+        for port in [hd, he, wd, we, rw, rt] { try await Processes.waitForPort(port) }
+        log("all listeners up")
+
+        let sessionCounter = NIOLockedValueBox(0)
+        @Sendable func nextSession() -> String {
+            let number = sessionCounter.withLockedValue { counter in
+                counter += 1
+                return counter
+            }
+            return "s\(number)"
+        }
+        @Sendable func relayPair(ws: Bool, _ behaviour: Behaviour, echo: Bool) async throws
+            -> [Stream]
+        {
+            let session = nextSession()
+            let opTicket = signer.ticket(session: session, role: "operator")
+            let agentTicket = signer.ticket(session: session, role: "agent")
+            let dial: Dial =
+                ws
+                ? .webSocket(port: rw, path: "/relay/v1", ticket: opTicket)
+                : .relayTCP(port: rt, ticket: opTicket)
+            async let op = Connector.open(dial, behaviour: behaviour)
+            async let agent = Connector.open(
+                .relayTCP(port: rt, ticket: agentTicket),
+                behaviour: echo ? .echo : .discard(received))
+            return try await [op, agent]
+        }
+        let paths: [Path] = [
+            Path(name: "direct TCP") { b, echo in
+                [try await Connector.open(.tcp(port: echo ? echoPort : discardPort), behaviour: b)]
+            },
+            Path(name: "HAProxy TCP") { b, echo in
+                [try await Connector.open(.tcp(port: echo ? he : hd), behaviour: b)]
+            },
+            Path(
+                name: "websockify",
+                open: { b, echo in
+                    [
+                        try await Connector.open(
+                            .webSocket(port: echo ? we : wd, path: "/", ticket: nil), behaviour: b)
+                    ]
+                }, bytesScale: 0.25),
+            Path(name: "relay TCP") { b, echo in try await relayPair(ws: false, b, echo: echo) },
+            Path(name: "relay WebSocket") { b, echo in try await relayPair(ws: true, b, echo: echo)
+            },
+        ]
+
+        let single = quick ? 256 << 20 : 2 << 30
+        let perStream = quick ? 4 << 20 : 32 << 20
+        var results: [String: [String: Double]] = [:]
+        say("relay benchmark on loopback (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        for path in paths {
+            log("measuring \(path.name)")
+            var r: [String: Double] = [:]
+            r["1 stream MB/s"] = try await Measure.throughput(
+                path, streams: 1, bytes: Int(Double(single) * path.bytesScale), counter: received)
+            r["64 streams MB/s"] = try await Measure.throughput(
+                path, streams: 64, bytes: Int(Double(perStream) * path.bytesScale),
+                counter: received)
+            let rtt = try await Measure.latency(path, streams: 64, rounds: quick ? 50 : 300)
+            r["rtt p50 us"] = rtt.p50
+            r["rtt p99 us"] = rtt.p99
+            results[path.name] = r
+            say(
+                "  \(path.name.padding(toLength: 16, withPad: " ", startingAt: 0))"
+                    + String(
+                        format:
+                            " 1 stream %7.0f MB/s   64 streams %7.0f MB/s   RTT p50 %6.0f us  p99 %6.0f us",
+                        r["1 stream MB/s"]!, r["64 streams MB/s"]!, rtt.p50, rtt.p99))
+        }
+        var setups: [String: Percentiles] = [:]
+        for ws in [false, true] {
+            let name = ws ? "relay WebSocket" : "relay TCP"
+            setups[name] = try await Measure.setup(count: quick ? 100 : 500, concurrency: 16) {
+                try await relayPair(ws: ws, .idle, echo: false)
+            }
+            say(
+                String(
+                    format: "  set-up %@: p50 %.2f ms  p99 %.2f ms", name, setups[name]!.p50 / 1000,
+                    setups[name]!.p99 / 1000))
+        }
+        let memory = try await Measure.idleMemory(pid: relay.processIdentifier, pairs: pairs) {
+            try await relayPair(ws: false, .idle, echo: false)
+        }
+        say(
+            String(
+                format: "  idle pairs: %d, relay RSS %.1f → %.1f MiB, %.2f KiB per pair",
+                pairs, memory.before / 1_048_576, memory.after / 1_048_576, memory.perPair / 1024))
+
+        Goals.report(results: results, setups: setups, perPairBytes: memory.perPair)
+    }
+}
+
+/// Progress on stderr, so that stdout holds only the figures.
+func log(_ text: String) {
+    FileHandle.standardError.write(Data("relay-bench: \(text)\n".utf8))
+}
+
+/// A line on stdout, unbuffered, so that a run cut short still shows what it measured.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
