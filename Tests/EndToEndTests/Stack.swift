@@ -3,11 +3,15 @@ import TestSupport
 
 /// A real Tsunagu set-up for end-to-end tests: a `tsunagu-server` on its own data directory
 /// and port, a company with an admin, and helpers to call its API with curl.
-final class Stack {
+final class Stack: @unchecked Sendable {
+    // @unchecked: tests drive one Stack from one task at a time, except a churn loop that
+    // only calls `http` (which touches no state).
     let live: LiveProcesses
     let port: Int
     let dataDir: String
     private(set) var server: Process?
+    /// The running server process, to signal it.
+    var serverProcess: Process? { server }
     var base: String { "http://127.0.0.1:\(port)" }
 
     init() throws {

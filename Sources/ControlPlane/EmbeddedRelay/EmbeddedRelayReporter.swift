@@ -21,6 +21,10 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let (relay, context, db, logger) = (embedded.relay, context, application.db, application.logger)
+        let recovered = try await SessionBroker(database: db, context: context).recoverEmbeddedSessions()
+        if recovered > 0 {
+            logger.notice("closed \(recovered) sessions left open by the previous run (server_restart)")
+        }
         try await RelayDirectory(database: db).registerEmbedded(url: url)
         let ends = Task {
             for await end in relay.events {

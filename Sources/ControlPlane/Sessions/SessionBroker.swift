@@ -209,6 +209,16 @@ public struct SessionBroker: Sendable {
         }
     }
 
+    /// At start-up: sessions on the embedded relay that are still open died with the previous
+    /// process (its relay's connections went with it). Closes them as `server_restart` so
+    /// that every session requested has its log record, however the process ended.
+    public func recoverEmbeddedSessions(at now: Date = Date()) async throws -> Int {
+        let open = try await RemoteSession.query(on: database)
+            .filter(\.$relayID == RelayDirectory.embeddedID).filter(\.$status != .ended).all()
+        for session in open { try await finish(session, reason: "server_restart", at: now) }
+        return open.count
+    }
+
     /// Closes the row and appends the log record.
     func finish(_ session: RemoteSession, reason: String, at time: Date = Date()) async throws {
         session.status = .ended
