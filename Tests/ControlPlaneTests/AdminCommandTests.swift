@@ -115,3 +115,53 @@ struct AdminCommandTests {
         #expect(result.output.contains("refusing to listen on 0.0.0.0"))
     }
 }
+
+@Suite("HTTPS")
+struct HTTPSTests {
+    @Test func servesHTTPSWithTheGivenCertificate() async throws {
+        let dir = NSTemporaryDirectory() + "tsunagu-tls-\(UUID())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+
+        let port = try ServerProcess.freePort()
+        let log = URL(fileURLWithPath: dir + "/server.log")
+        let server = try ServerProcess.start(
+            ["--listen", "0.0.0.0:\(port)", "--data-dir", dir + "/data", "--tls-cert", dir + "/cert.pem",
+             "--tls-key", dir + "/key.pem"], log: log)
+        defer { if server.isRunning { server.terminate() } }
+        func curl(_ args: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = ["-s", "-i", "--cacert", dir + "/cert.pem"] + args
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        var health = ""
+        for _ in 0..<100 where !health.contains("200 OK") {
+            health = (try? curl(["https://127.0.0.1:\(port)/healthz"])) ?? ""
+            if !health.contains("200 OK") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(health.contains("200 OK"), "\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        // Plain HTTP on the TLS port gets nothing useful.
+        let plain = (try? ServerProcess.http("GET", "http://127.0.0.1:\(port)/healthz")) ?? (0, "")
+        #expect(plain.0 != 200)
+        let login = try curl(["https://127.0.0.1:\(port)/api/v1/auth/login", "-H", "content-type: application/json",
+            "-d", #"{"company":"X","login":"a","password":"b"}"#])
+        #expect(login.contains("invalid_credentials"))
+        #expect((try String(contentsOf: log, encoding: .utf8)).contains("https://0.0.0.0:\(port)"))
+    }
+}
