@@ -13,6 +13,12 @@ final class TestScreen: ScreenSource, InputSink, @unchecked Sendable {
     var scancodes: [UInt32] = []
     var pointers: [(Int, Int, UInt8)] = []
     var pasted: [String] = []
+    /// When set, the screen reports damage like X11: ``pendingDamage()`` returns it and a
+    /// capture returns it and clears it. When nil, the screen cannot tell (nil, as before).
+    var damage: [Rect]?
+    /// How many times each call was made.
+    var captures = 0
+    var damageChecks = 0
 
     init(width: Int, height: Int) {
         frame = Framebuffer(width: width, height: height)
@@ -26,8 +32,23 @@ final class TestScreen: ScreenSource, InputSink, @unchecked Sendable {
     var size: (width: Int, height: Int) { (frame.width, frame.height) }
 
     func capture(into target: inout Framebuffer) throws -> [Rect]? {
+        captures += 1
         target = frame
-        return nil
+        defer { if damage != nil { damage = [] } }
+        return damage
+    }
+
+    func pendingDamage() throws -> [Rect]? {
+        damageChecks += 1
+        return damage
+    }
+
+    /// Paints `colour` over `rect` and, unless `hidden`, reports it as damage.
+    func paint(_ rect: Rect, _ colour: UInt32, hidden: Bool = false) {
+        for y in rect.y..<rect.maxY {
+            for x in rect.x..<rect.maxX { frame[x, y] = colour }
+        }
+        if !hidden, damage != nil { damage?.append(rect) }
     }
 
     func cursorIfChanged() throws -> CursorImage? {

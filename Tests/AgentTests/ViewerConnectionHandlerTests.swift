@@ -75,12 +75,12 @@ struct ViewerConnectionHandlerTests {
         // Nothing changed: an incremental request waits.
         try send(request(incremental: true))
         #expect(try received().isEmpty)
-        // A change in one tile sends that tile only.
+        // A change in one tile sends the changed pixel only.
         screen.frame[150, 70] = 0xFFFFFF
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(20))
         let next = try UpdateDecoder.decode(
             try received(), width: 200, height: 100, base: update.frame)
-        #expect(next.rects == [Rect(x: 128, y: 64, width: 64, height: 36)])
+        #expect(next.rects == [Rect(x: 150, y: 70, width: 1, height: 1)])
         #expect(next.frame == screen.frame)
     }
 
@@ -143,7 +143,7 @@ struct ViewerConnectionHandlerTests {
         screen.frame[5, 5] = 0
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(20))
         let update = try UpdateDecoder.decode(try received(), width: 200, height: 100)
-        #expect(update.rects == [Rect(x: 0, y: 0, width: 64, height: 64)])
+        #expect(update.rects == [Rect(x: 5, y: 5, width: 1, height: 1)])
         // A fence request is answered with the request flag cleared and the payload echoed.
         try send([248, 0, 0, 0, 0x80, 0, 0, 0x03, 2, 7, 7])
         #expect(try received() == [248, 0, 0, 0, 0, 0, 0, 0x03, 2, 7, 7])

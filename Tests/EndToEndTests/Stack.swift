@@ -41,10 +41,14 @@ final class Stack: @unchecked Sendable {
     static var serverBinary: String? { LiveProcesses.binary("tsunagu-server") }
     static var agentBinary: String? { LiveProcesses.binary("tsunagu-agent") }
 
+    /// Extra `serve` options (e.g. `--no-embedded-relay`), kept for restarts.
+    var serverOptions: [String] = []
+
     /// Starts (or restarts) the server and waits until it is ready.
     func startServer() throws -> Bool {
         server = try live.start(
-            Stack.serverBinary!, ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"],
+            Stack.serverBinary!,
+            ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + serverOptions,
             log: "server.log")
         return live.wait(timeout: 30) { (try? self.http("GET", "/readyz").status) == 200 }
     }

@@ -80,6 +80,33 @@ struct X11ScreenCaptureTests {
         #expect(box.x >= 690 && box.y >= 390 && box.maxX <= 1010 && box.maxY <= 610)
     }
 
+    @Test("pending damage: none on a still screen, the change once drawn, owed to the capture")
+    func pendingDamage() throws {
+        let x = try XvfbServer()
+        defer { x.stop() }
+        let screen = try X11Screen(display: x.display)
+        var frame = Framebuffer(width: 0, height: 0)
+        // Until a full frame was taken, the next capture is a full one anyway.
+        #expect(try screen.pendingDamage() == nil)
+        _ = try screen.capture(into: &frame)
+        _ = try screen.capture(into: &frame)
+        #expect(try screen.pendingDamage() == [])
+        // No DamageNotify since: the next look needs no request.
+        #expect(!screen.damageNotified)
+
+        try x.launch("/usr/bin/xclock", ["-geometry", "300x200+700+400"])
+        var seen: [Rect] = []
+        XvfbServer.waitUntil(seconds: 10) {
+            seen = ((try? screen.pendingDamage()) ?? nil) ?? []
+            return !seen.isEmpty
+        }
+        let clock = Rect(x: 700, y: 400, width: 300, height: 200)
+        #expect(seen.contains { $0.intersection(clock) != nil })
+        // What the look took is still reported by the capture that follows.
+        let captured = try #require(try screen.capture(into: &frame))
+        #expect(Set(seen).isSubset(of: Set(captured)))
+    }
+
     @Test("the pointer's image comes through XFIXES once, then only on change")
     func cursorImage() throws {
         let x = try XvfbServer()

@@ -52,13 +52,14 @@ public final class LiveProcesses {
     @discardableResult
     public func start(
         _ tool: String, _ arguments: [String], display: String? = nil, log: String,
-        stdin: String? = nil
+        stdin: String? = nil, environment extra: [String: String] = [:]
     ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LiveProcesses.which(tool) ?? tool)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         if let display { environment["DISPLAY"] = display }
+        environment.merge(extra) { $1 }
         process.environment = environment
         let logURL = directory.appendingPathComponent(log)
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
