@@ -4,7 +4,7 @@ DATA_DIR ?= ./tsunagu-data
 LISTEN ?= 127.0.0.1:8080
 BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
-.PHONY: run test deps test-deps build clean
+.PHONY: run test deps test-deps build clean bench
 
 ## make run: install what is missing, build, start the server on SQLite with the embedded relay.
 run: deps build
@@ -24,6 +24,14 @@ test-deps:
 build:
 	$(SWIFT) build --product tsunagu-server
 	$(SWIFT) build --product tsunagu-agent
+	$(SWIFT) build --product tsunagu-relay
+	$(SWIFT) build --product tsunagu
+
+## make bench: side-by-side benchmarks (not tests); each prints its figures and ratios.
+bench: test-deps
+	$(SWIFT) run -c release --package-path bench/encode
+	bench/screen/run
+	bench/relay/run.sh
 
 clean:
 	rm -rf .build
