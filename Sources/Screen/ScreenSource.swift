@@ -11,11 +11,22 @@ public protocol ScreenSource: AnyObject {
     /// cannot tell (then the caller compares the whole frame).
     func capture(into frame: inout Framebuffer) throws -> [Rect]?
 
+    /// The areas the source knows changed since the previous capture, learnt without taking
+    /// the image, so that a still screen costs no capture at all; nil when it cannot tell
+    /// (then the caller captures). An empty array means nothing changed. What this returns
+    /// is still reported by the next ``capture(into:)``.
+    func pendingDamage() throws -> [Rect]?
+
     /// The pointer's image when it changed since the last call, else nil.
     func cursorIfChanged() throws -> CursorImage?
 
     /// The customer's clipboard text when it changed since the last call, else nil.
     func clipboardIfChanged() throws -> String?
+}
+
+extension ScreenSource {
+    /// Sources that learn damage only by capturing cannot tell: nil.
+    public func pendingDamage() throws -> [Rect]? { nil }
 }
 
 /// Where input from the operator goes: keys, pointer and clipboard.

@@ -56,7 +56,9 @@ extension X11Screen {
     }
 
     private func handleExtension(_ type: UInt8, _ raw: UnsafeRawPointer) {
-        if type == eventBases.xfixes + UInt8(XCB_XFIXES_CURSOR_NOTIFY) {
+        if type == eventBases.damage + UInt8(XCB_DAMAGE_NOTIFY) {
+            damageNotified = true
+        } else if type == eventBases.xfixes + UInt8(XCB_XFIXES_CURSOR_NOTIFY) {
             cursorChanged = true
         } else if type == eventBases.xfixes + UInt8(XCB_XFIXES_SELECTION_NOTIFY) {
             let notify = raw.load(as: xcb_xfixes_selection_notify_event_t.self)
@@ -69,6 +71,5 @@ extension X11Screen {
         {
             geometryStale = true
         }
-        // DamageNotify needs nothing: capture fetches the region every time.
     }
 }

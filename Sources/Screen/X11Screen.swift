@@ -62,6 +62,12 @@ public final class X11Screen: ScreenSource, InputSink {
     var geometryStale = false
     /// False until a capture after the last size change: that one returns nil (whole frame).
     var hasFullFrame = false
+    /// Set by DamageNotify (sent when the server's damage turns non-empty), cleared when we
+    /// take the damage: while false, nothing was drawn and ``pendingDamage()`` needs no
+    /// round trip. True at first, to take whatever was drawn before we started.
+    var damageNotified = true
+    /// Damage already taken by ``pendingDamage()``, still owed to the next capture.
+    var peekedDamage: [Rect] = []
 
     var cursorChanged = true
     var lastCursorSerial: UInt32?
@@ -152,7 +158,8 @@ public final class X11Screen: ScreenSource, InputSink {
     // MARK: Capture
 
     /// Takes the screen through MIT-SHM; returns the DAMAGE rectangles since the last
-    /// capture, nil the first time and after a size change.
+    /// capture (those ``pendingDamage()`` saw included), nil the first time and after a size
+    /// change.
     public func capture(into frame: inout Framebuffer) throws -> [Rect]? {
         try processEvents()
         if geometryStale { try refreshGeometry() }
@@ -164,6 +171,8 @@ public final class X11Screen: ScreenSource, InputSink {
             try refreshGeometry()
             damaged = try grab()
         }
+        damaged = peekedDamage + damaged
+        peekedDamage = []
         guard let memory = sharedMemory else { return nil }
         if frame.width != size.width || frame.height != size.height {
             frame.resize(width: size.width, height: size.height)
@@ -189,6 +198,7 @@ public final class X11Screen: ScreenSource, InputSink {
     /// shows in this image and again in the next damage, never in neither.
     private func grab() throws -> [Rect] {
         let memory = try currentSharedMemory()
+        damageNotified = false
         xcb_damage_subtract(connection, damage, 0, damageRegion)
         let regionCookie = xcb_xfixes_fetch_region(connection, damageRegion)
         let imageCookie = xcb_shm_get_image(
@@ -202,16 +212,7 @@ public final class X11Screen: ScreenSource, InputSink {
             xcb_shm_get_image_reply(connection, imageCookie, $0)
         }
         free(image)
-        let count = Int(xcb_xfixes_fetch_region_rectangles_length(region))
-        guard count > 0, let rectangles = xcb_xfixes_fetch_region_rectangles(region) else {
-            return []
-        }
-        let screen = Rect(x: 0, y: 0, width: size.width, height: size.height)
-        return (0..<count).compactMap { index in
-            let r = rectangles[index]
-            return Rect(x: Int(r.x), y: Int(r.y), width: Int(r.width), height: Int(r.height))
-                .intersection(screen)
-        }
+        return rectangles(of: region)
     }
 
     /// The segment for the current size, made (again) when the size changed.

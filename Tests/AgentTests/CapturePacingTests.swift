@@ -15,6 +15,10 @@ struct CapturePacingTests {
         #expect(pacing.action(at: at(10), damage: []) == .idle)
         #expect(pacing.action(at: at(10), damage: nil) == .capture(fullCompare: false))
         #expect(pacing.action(at: at(1000), damage: []) == .capture(fullCompare: true))
+        // Damage late in the interval takes the full compare with it.
+        let damage = [Rect(x: 0, y: 0, width: 1, height: 1)]
+        #expect(pacing.action(at: at(499), damage: damage) == .capture(fullCompare: false))
+        #expect(pacing.action(at: at(500), damage: damage) == .capture(fullCompare: true))
     }
 
     @Test func capturesAreSpacedWhateverTheInput() {

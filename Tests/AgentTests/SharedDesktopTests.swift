@@ -69,16 +69,34 @@ struct SharedDesktopTests {
         let desktop = try start()
         loop.advanceTime(by: .milliseconds(100))
         screen.paint(Rect(x: 150, y: 70, width: 3, height: 3), 0x12_3456, hidden: true)
-        loop.advanceTime(by: .milliseconds(500))
-        #expect(viewer.updates.count == 1)
-        // A hinted change elsewhere does not hide it from the safety net either.
-        screen.paint(Rect(x: 5, y: 5, width: 1, height: 1), 0)
         loop.advanceTime(by: .milliseconds(100))
+        #expect(viewer.updates.count == 1)
+        // A hinted change elsewhere is compared where hinted only.
+        screen.paint(Rect(x: 5, y: 5, width: 1, height: 1), 0)
+        loop.advanceTime(by: .milliseconds(50))
         #expect(viewer.updates.last?.damage == [Rect(x: 5, y: 5, width: 1, height: 1)])
-        loop.advanceTime(by: .milliseconds(400))
+        // The safety net, a second after the last full compare, finds the rest.
+        loop.advanceTime(by: .milliseconds(850))
         #expect(desktop.statistics.fullCompares == 1)
         #expect(viewer.updates.last?.damage == [Rect(x: 150, y: 70, width: 3, height: 3)])
         #expect(viewer.updates.last?.frame == screen.frame)
+    }
+
+    @Test func lateDamageTakesTheFullCompareWithIt() throws {
+        let desktop = try start()
+        loop.advanceTime(by: .milliseconds(700))
+        screen.paint(Rect(x: 150, y: 70, width: 3, height: 3), 0x12_3456, hidden: true)
+        screen.paint(Rect(x: 5, y: 5, width: 1, height: 1), 0)
+        loop.advanceTime(by: .milliseconds(20))
+        #expect(desktop.statistics.captures == 1)
+        #expect(desktop.statistics.fullCompares == 1)
+        #expect(
+            viewer.updates.last?.damage == [
+                Rect(x: 5, y: 5, width: 1, height: 1), Rect(x: 150, y: 70, width: 3, height: 3),
+            ])
+        // No second capture for the safety net: the next one is due a second after that one.
+        loop.advanceTime(by: .milliseconds(600))
+        #expect(desktop.statistics.captures == 1)
     }
 
     @Test func inputTriggersAnEarlyCapture() throws {

@@ -24,9 +24,10 @@ struct DesktopUpdate: Sendable {
 }
 
 /// The one screen every viewer shares (TigerVNC's `VNCServerST`): owns the ``ScreenSource``
-/// and ``InputSink`` on one event loop (an XCB connection must stay on one thread), captures
-/// up to `framesPerSecond` while any viewer wants frames, and compares tiles against the
-/// previous frame so viewers only ever get changed pixels.
+/// and ``InputSink`` on one event loop (an XCB connection must stay on one thread), and while
+/// any viewer wants frames, captures when the source reports damage (looking
+/// `framesPerSecond` times a second, sooner after input or changes; see ``CapturePacing``),
+/// comparing tiles against what viewers were told so that they only ever get changed pixels.
 public final class SharedDesktop: Sendable {
     /// The loop that owns the screen source; every capture and input happens on it.
     public let eventLoop: any EventLoop
@@ -43,11 +44,21 @@ public final class SharedDesktop: Sendable {
         on eventLoop: any EventLoop, logger: Logger, framesPerSecond: Int = 60,
         source makeSource: @escaping @Sendable () throws -> (any ScreenSource, (any InputSink)?)
     ) -> EventLoopFuture<SharedDesktop> {
+        make(
+            on: eventLoop, logger: logger,
+            pacing: CapturePacing.Configuration(framesPerSecond: framesPerSecond),
+            source: makeSource)
+    }
+
+    /// Creates the desktop with explicit capture timing.
+    static func make(
+        on eventLoop: any EventLoop, logger: Logger, pacing: CapturePacing.Configuration,
+        source makeSource: @escaping @Sendable () throws -> (any ScreenSource, (any InputSink)?)
+    ) -> EventLoopFuture<SharedDesktop> {
         eventLoop.submit {
             let (source, sink) = try makeSource()
             let core = Core(
-                source: source, sink: sink, logger: logger, eventLoop: eventLoop,
-                interval: .nanoseconds(1_000_000_000 / Int64(max(1, framesPerSecond))))
+                source: source, sink: sink, logger: logger, eventLoop: eventLoop, pacing: pacing)
             try core.captureFirstFrame()
             return SharedDesktop(eventLoop: eventLoop, core: core)
         }
@@ -69,9 +80,15 @@ public final class SharedDesktop: Sendable {
         run { $0.setWantsFrames(id: id, wants) }
     }
 
-    /// Passes input to the sink (in order: one loop, one queue).
+    /// Passes input to the sink (in order: one loop, one queue) and looks for its effect on
+    /// the screen soon after.
     func input(_ event: ViewerInput) {
         run { $0.input(event) }
+    }
+
+    /// How much work the desktop did so far; call on its event loop (tests).
+    var statistics: Core.Statistics {
+        core.value.statistics
     }
 
     private func run(_ body: @escaping @Sendable (Core) -> Void) {
@@ -80,127 +97,6 @@ public final class SharedDesktop: Sendable {
             body(core.value)
         } else {
             eventLoop.execute { body(core.value) }
-        }
-    }
-}
-
-extension SharedDesktop {
-    /// The desktop's state; only touched on its event loop.
-    final class Core {
-        struct Viewer {
-            var deliver: @Sendable (DesktopUpdate) -> Void
-            var wantsFrames: Bool
-        }
-
-        let source: any ScreenSource
-        let sink: (any InputSink)?
-        let logger: Logger
-        let eventLoop: any EventLoop
-        let interval: TimeAmount
-        var frame = Framebuffer(width: 0, height: 0)
-        var scratch = Framebuffer(width: 0, height: 0)
-        var cursor: CursorImage?
-        var clipboard: String?
-        var viewers: [Int: Viewer] = [:]
-        var timer: RepeatedTask?
-        var failedCaptures = 0
-
-        init(
-            source: any ScreenSource, sink: (any InputSink)?, logger: Logger,
-            eventLoop: any EventLoop, interval: TimeAmount
-        ) {
-            self.source = source
-            self.eventLoop = eventLoop
-            self.sink = sink
-            self.logger = logger
-            self.interval = interval
-        }
-
-        func captureFirstFrame() throws {
-            _ = try source.capture(into: &frame)
-            cursor = try? source.cursorIfChanged()
-            clipboard = try? source.clipboardIfChanged()
-        }
-
-        func add(id: Int, deliver: @escaping @Sendable (DesktopUpdate) -> Void) {
-            viewers[id] = Viewer(deliver: deliver, wantsFrames: false)
-            deliver(
-                DesktopUpdate(
-                    frame: frame, damage: [frame.bounds], resized: true, cursor: cursor,
-                    clipboard: nil))
-        }
-
-        func remove(id: Int) {
-            viewers[id] = nil
-            updateTimer()
-        }
-
-        func setWantsFrames(id: Int, _ wants: Bool) {
-            viewers[id]?.wantsFrames = wants
-            updateTimer()
-        }
-
-        private func updateTimer() {
-            let wanted = viewers.values.contains { $0.wantsFrames }
-            if wanted, timer == nil {
-                let bound = NIOLoopBound(self, eventLoop: eventLoop)
-                timer = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in
-                    bound.value.tick()
-                }
-            } else if !wanted, let running = timer {
-                running.cancel()
-                timer = nil
-            }
-        }
-
-        /// One capture: compare, then tell every viewer what changed.
-        func tick() {
-            let damage: [Rect]
-            let resized: Bool
-            do {
-                let hint = try source.capture(into: &scratch)
-                resized = scratch.width != frame.width || scratch.height != frame.height
-                damage =
-                    resized
-                    ? [scratch.bounds]
-                    : TileDiffer.changedTiles(old: frame, new: scratch, hint: hint)
-                swap(&frame, &scratch)
-                failedCaptures = 0
-            } catch {
-                failedCaptures += 1
-                // Log the first failure and then rarely, not 60 times a second.
-                if failedCaptures == 1 || failedCaptures % 600 == 0 {
-                    logger.error(
-                        "screen capture failed",
-                        metadata: ["error": "\(error)", "count": "\(failedCaptures)"])
-                }
-                return
-            }
-            let newCursor = try? source.cursorIfChanged()
-            let newClipboard = try? source.clipboardIfChanged()
-            if let newCursor { cursor = newCursor }
-            if let newClipboard { clipboard = newClipboard }
-            guard !damage.isEmpty || newCursor != nil || newClipboard != nil else { return }
-            let update = DesktopUpdate(
-                frame: frame, damage: damage, resized: resized, cursor: newCursor,
-                clipboard: newClipboard)
-            for viewer in viewers.values { viewer.deliver(update) }
-        }
-
-        func input(_ event: ViewerInput) {
-            guard let sink else { return }
-            do {
-                switch event {
-                case .key(let keysym, let down): try sink.key(keysym: keysym, down: down)
-                case .scancode(let code, let keysym, let down):
-                    try sink.key(scancode: code, keysym: keysym, down: down)
-                case .pointer(let x, let y, let buttons):
-                    try sink.pointer(x: x, y: y, buttons: buttons)
-                case .clipboard(let text): try sink.setClipboard(text)
-                }
-            } catch {
-                logger.warning("input failed", metadata: ["error": "\(error)"])
-            }
         }
     }
 }

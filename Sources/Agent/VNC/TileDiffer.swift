@@ -6,13 +6,15 @@ import RFB
     import Darwin
 #endif
 
-/// Finds which 64×64 tiles of a new frame differ from the previous one (TigerVNC's
-/// `ComparingUpdateTracker`): the source's damage is only a hint of where to look, and
-/// tiles whose pixels are unchanged are never sent.
+/// Finds what changed between two frames, tile by tile (TigerVNC's `ComparingUpdateTracker`):
+/// the source's damage is only a hint of where to look, tiles whose pixels are unchanged are
+/// never sent, and a changed tile is shrunk to the box of its differing pixels, so the
+/// unchanged wallpaper beside a moving window's edge is not sent again.
 enum TileDiffer {
-    /// The changed tiles of `new` against `old`, looking only at tiles touching `hint`
-    /// (nil: the whole frame). Frames of different sizes differ everywhere.
-    static func changedTiles(old: Framebuffer, new: Framebuffer, hint: [Rect]?) -> [Rect] {
+    /// For each 64×64 tile of `new` that differs from `old`, the bounding box of the pixels
+    /// that differ, looking only at tiles touching `hint` (nil: the whole frame). Frames of
+    /// different sizes differ everywhere.
+    static func changedBoxes(old: Framebuffer, new: Framebuffer, hint: [Rect]?) -> [Rect] {
         guard old.width == new.width, old.height == new.height else { return [new.bounds] }
         let t = DamageRegion.tileSize
         let columns = (new.width + t - 1) / t
@@ -30,27 +32,62 @@ enum TileDiffer {
         var changed: [Rect] = []
         old.pixels.withUnsafeBufferPointer { a in
             new.pixels.withUnsafeBufferPointer { b in
-                let width = new.width
+                let frames = Pair(old: a.baseAddress!, new: b.baseAddress!, width: new.width)
                 for row in 0..<rows {
                     let y0 = row * t
                     let y1 = min(y0 + t, new.height)
                     for column in 0..<columns where candidates[row * columns + column] {
                         let x0 = column * t
-                        let w = min(t, width - x0)
-                        var differs = false
-                        for y in y0..<y1 {
-                            let offset = y * width + x0
-                            if memcmp(a.baseAddress! + offset, b.baseAddress! + offset, w * 4) != 0
-                            {
-                                differs = true
-                                break
-                            }
-                        }
-                        if differs { changed.append(Rect(x: x0, y: y0, width: w, height: y1 - y0)) }
+                        let tile = Rect(
+                            x: x0, y: y0, width: min(t, new.width - x0), height: y1 - y0)
+                        if let box = frames.changedBox(in: tile) { changed.append(box) }
                     }
                 }
             }
         }
         return changed
+    }
+
+    /// Two frames of one size, compared in place.
+    private struct Pair {
+        let old: UnsafePointer<UInt32>
+        let new: UnsafePointer<UInt32>
+        let width: Int
+
+        /// Whether row `y` differs between `x` and `x + count`.
+        func rowDiffers(_ y: Int, x: Int, count: Int) -> Bool {
+            let offset = y * width + x
+            return memcmp(old + offset, new + offset, count * 4) != 0
+        }
+
+        /// The bounding box of the differing pixels in `tile`, or nil when it is unchanged:
+        /// rows are compared with `memcmp` from the top and from the bottom, then only the
+        /// rows between are scanned for the leftmost and rightmost differing columns.
+        func changedBox(in tile: Rect) -> Rect? {
+            let x0 = tile.x
+            let w = tile.width
+            guard let top = (tile.y..<tile.maxY).first(where: { rowDiffers($0, x: x0, count: w) })
+            else { return nil }
+            var bottom = top
+            for y in stride(from: tile.maxY - 1, to: top, by: -1)
+            where rowDiffers(y, x: x0, count: w) {
+                bottom = y
+                break
+            }
+            var left = tile.maxX  // first differing column found so far
+            var right = x0 - 1  // last differing column found so far
+            for y in top...bottom where y == top || y == bottom || rowDiffers(y, x: x0, count: w) {
+                let a = old + y * width
+                let b = new + y * width
+                var x = x0
+                while x < left && a[x] == b[x] { x += 1 }
+                left = min(left, x)
+                var r = tile.maxX - 1
+                while r > right && a[r] == b[r] { r -= 1 }
+                right = max(right, r)
+                if left == x0 && right == tile.maxX - 1 { break }
+            }
+            return Rect(x: left, y: top, width: right - left + 1, height: bottom - top + 1)
+        }
     }
 }
