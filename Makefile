@@ -4,6 +4,8 @@ DATA_DIR ?= ./tsunagu-data
 LISTEN ?= 127.0.0.1:8080
 BIN = $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 
+include mk/demo.mk
+
 .PHONY: run test deps test-deps build clean bench
 
 ## make run: install what is missing, build, start the server on SQLite with the embedded relay.

@@ -143,6 +143,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["TestSupport"], exclude: ["browser"]),
         .testTarget(
             name: "OperatorClientTests",
             dependencies: [

@@ -93,6 +93,8 @@ public enum ControlPlaneApplication {
         try signedIn.register(collection: EnrollmentTokenController())
         try signedIn.register(collection: SessionController(context: context))
         try signedIn.register(collection: ConnectionLogController())
+        try signedIn.register(collection: DeviceAdminController(context: context))
+        try app.register(collection: ConsoleController(configuration: context.configuration))
         try app.register(collection: RelayReportController(context: context))
         app.lifecycle.use(SessionSweeper(context: context))
     }

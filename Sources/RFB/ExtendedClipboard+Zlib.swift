@@ -48,7 +48,10 @@ extension ExtendedClipboard {
                     status = CZlib.inflate(&stream, Z_NO_FLUSH)
                     return outBuf.count - Int(stream.avail_out)
                 }
-                if status != Z_OK && status != Z_STREAM_END {
+                // noVNC (1.3) deflates each message with Z_FULL_FLUSH and never finishes the
+                // stream: input that runs out on a flush boundary is a complete message.
+                let drained = stream.avail_in == 0 && (status == Z_OK || status == Z_BUF_ERROR)
+                if status != Z_OK && status != Z_STREAM_END && !drained {
                     failure = .badCompressedData
                     return
                 }
@@ -57,11 +60,7 @@ extension ExtendedClipboard {
                     return
                 }
                 output.append(contentsOf: chunk[..<count])
-                if status == Z_OK && count == 0 && stream.avail_in == 0 {
-                    // Input ended before the stream did.
-                    failure = .badCompressedData
-                    return
-                }
+                if drained && count < chunk.count { return }
             }
         }
         if let failure { throw failure }

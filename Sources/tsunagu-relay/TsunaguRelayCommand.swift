@@ -58,6 +58,7 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        SignalWaiter.unblock()
         var logger = Logger(label: "tsunagu-relay")
         logger.logLevel = .info
         let tls = try makeTLSContext()

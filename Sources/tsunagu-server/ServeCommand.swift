@@ -21,6 +21,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PEM private key for HTTPS (env TSUNAGU_TLS_KEY)")
     var tlsKey: String?
 
+    @Option(help: "noVNC folder for the console (env TSUNAGU_NOVNC_DIR)")
+    var novncDir: String?
+
+    @Option(help: "The web console's folder (env TSUNAGU_PUBLIC_DIR). Default ./Public")
+    var publicDir: String?
+
     @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
     var noEmbeddedRelay = false
 
@@ -37,7 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
             dataDirectory: storage.resolvedDataDir, database: storage.resolvedDatabase,
             listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
             tls: cert.flatMap { c in key.map { .init(certificatePath: c, keyPath: $0) } },
-            embeddedRelay: !noEmbeddedRelay)
+            embeddedRelay: !noEmbeddedRelay,
+            novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
+            publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"])
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.Invalid {

@@ -189,4 +189,35 @@ struct AgentControlTests {
             #expect(outcomes == ["welcome", "welcome", "enrollment_token_invalid"])
         }
     }
+
+    @Test(arguments: TestDatabase.available)
+    func renamedAndRemovedDevices(_ kind: TestDatabase) async throws {
+        try await withServer(kind) { cp, port in
+            let tenant = try await cp.makeTenant("ACME")
+            let admin = try await cp.login("ACME")
+            let agent = try await TestAgentClient.connect(port: port, group: cp.app.eventLoopGroup)
+            guard case .welcome = try await agent.handshake(
+                company: "ACME", name: "pc", enrollToken: try await issueToken(cp, tenant), password: "pc-password")
+            else { Issue.record("enrollment failed"); return }
+            await agent.close()
+            // The admin renames it and makes it attended.
+            let renamed = try await cp.send(
+                .PATCH, "/api/v1/devices/pc", token: admin.token,
+                json: try JSONEncoder().encode(["name": "reception", "mode": "attended"]))
+            #expect(renamed.status == .ok, "\(renamed.body.string)")
+            // The agent still starts as "pc" (even with its old token): it is the same device.
+            let back = try await TestAgentClient.connect(port: port, key: agent.key, group: cp.app.eventLoopGroup)
+            let answer = try await back.handshake(company: "ACME", name: "pc", enrollToken: "tse_used-long-ago", password: "pc-password")
+            guard case .welcome(let welcome) = answer else {
+                Issue.record("expected welcome, got \(String(describing: answer))"); return
+            }
+            #expect(welcome.name == "reception" && !welcome.enrolled)
+            #expect(try await device(cp, "reception")?.mode == .attended, "the admin's mode stays")
+            #expect(try await Device.query(on: cp.app.db).count() == 1)
+            // Removing the device closes its agent's connection.
+            let removed = try await cp.send(.DELETE, "/api/v1/devices/reception", token: admin.token)
+            #expect(removed.status == .ok)
+            #expect(try await back.next() == nil, "the server closed the control connection")
+        }
+    }
 }

@@ -40,6 +40,12 @@ public actor AgentPresence {
         }
     }
 
+    /// Closes the device's control connection (the device was removed).
+    func disconnect(deviceID: UUID) async {
+        guard let entry = current.removeValue(forKey: deviceID) else { return }
+        try? await entry.socket.close(code: .policyViolation)
+    }
+
     /// How many agents are connected to this instance.
     public var count: Int { current.count }
 

@@ -52,13 +52,16 @@ struct DeviceAdmission: Sendable {
         }
         let tenantID = try tenant.requireID()
         let mode = Device.Mode(rawValue: hello.mode) ?? .attended
-        if let token = hello.enrollToken, !token.isEmpty {
+        // A key already enrolled here is that device, whatever name the agent was started
+        // with (an admin may have renamed it): no token is spent on it again.
+        let byKey = try await Device.query(on: database).filter(\.$tenant.$id == tenantID)
+            .filter(\.$publicKey == hello.deviceKey).first()
+        if byKey == nil, let token = hello.enrollToken, !token.isEmpty {
             return try await enroll(hello, name: name, tenant: tenant, token: token, mode: mode)
         }
-        guard
-            let device = try await Device.query(on: database).filter(\.$tenant.$id == tenantID)
-                .filter(\.$connectionName == name).first()
-        else {
+        let byName = try await Device.query(on: database).filter(\.$tenant.$id == tenantID)
+            .filter(\.$connectionName == name).first()
+        guard let device = byKey ?? byName else {
             throw Refused(
                 code: "unknown_device",
                 message: "\(name) is not enrolled in \(tenant.companyID); start the agent once with --enroll-token.")
@@ -72,11 +75,12 @@ struct DeviceAdmission: Sendable {
             try Self.checkPassword(password)
             device.connectionPasswordHash = try await hasher.hash(password)
         }
-        device.mode = mode
+        // The mode stays what enrollment or an admin set; an agent run in attended mode asks
+        // its user anyway (it enforces its own `--mode`).
         try await device.save(on: database)
         return Admitted(
             deviceID: try device.requireID(), tenantID: tenantID, company: tenant.companyID,
-            name: name, enrolled: false)
+            name: device.connectionName, enrolled: false)
     }
 
     private func enroll(

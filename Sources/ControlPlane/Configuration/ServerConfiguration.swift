@@ -35,13 +35,18 @@ public struct ServerConfiguration: Sendable {
     public var loginLifetime: TimeInterval
     /// Largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// noVNC's installed folder, served at `/novnc/` for the console's viewer.
+    public var novncDirectory: String
+    /// The web console's files (`Public/`); nil looks in `./Public`, then beside the executable.
+    public var publicDirectory: String?
 
     public init(
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, publicURL: String? = nil,
         tls: TLSFiles? = nil, embeddedRelay: Bool = true, passwordCost: Int = 10,
         loginPolicy: LoginThrottle.Policy = .init(), loginLifetime: TimeInterval = 12 * 3600,
-        maxBodySize: Int = 64 * 1024
+        maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
+        publicDirectory: String? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.database =
@@ -55,6 +60,8 @@ public struct ServerConfiguration: Sendable {
         self.loginPolicy = loginPolicy
         self.loginLifetime = loginLifetime
         self.maxBodySize = maxBodySize
+        self.novncDirectory = novncDirectory
+        self.publicDirectory = publicDirectory
     }
 
     /// Why a configuration cannot start.

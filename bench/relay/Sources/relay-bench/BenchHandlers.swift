@@ -158,9 +158,9 @@ final class RelayGreeting: ChannelInboundHandler, RemovableChannelHandler {
             lines.moveReaderIndex(forwardBy: 1)
             if line == "PAIRED" {
                 let rest = lines
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 context.fireUserInboundEventTriggered(Ready())
                 if rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 return
             } else if line.hasPrefix("ERROR") {
                 say("relay refused: \(line)")

@@ -46,11 +46,15 @@ enum Measure {
     {
         let results = NIOLockedValueBox<[Double]>([])
         var open: [Stream] = []
+        var pingers: [Stream] = []
         for _ in 0..<streams {
-            open += try await path.open(.ping(rounds: rounds, size: 64, results: results), true)
+            // The first stream of each is the client; a relay pair's second is its echo end.
+            let opened = try await path.open(
+                .ping(rounds: rounds, size: 64, results: results), true)
+            pingers.append(opened[0])
+            open += opened
         }
         for stream in open { try await stream.ready.get() }
-        let pingers = open.filter { _ in true }
         for stream in pingers { stream.go() }
         for stream in pingers { _ = try? await stream.finished.get() }
         for stream in open { try? await stream.channel.close() }

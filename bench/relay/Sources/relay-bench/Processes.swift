@@ -25,7 +25,7 @@ final class Processes: Sendable {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var config = """
             global
-                maxconn 40000
+                maxconn 4000
             defaults
                 mode tcp
                 timeout connect 5s
@@ -47,8 +47,9 @@ final class Processes: Sendable {
     }
 
     func stopAll() {
+        // SIGKILL: children inherit this process's blocked-signal mask, SIGTERM included.
         for process in children.withLockedValue({ $0 }) where process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: scratch)
