@@ -90,7 +90,7 @@ public enum ControlPlaneApplication {
         let signedIn = app.grouped(OperatorAuthenticator(context: context))
         try signedIn.register(collection: DeviceController())
         try signedIn.register(collection: OperatorController(hasher: context.hasher))
-        try signedIn.register(collection: EnrollmentTokenController())
+        try signedIn.register(collection: EnrollmentTokenController(context: context))
         try signedIn.register(collection: SessionController(context: context))
         try signedIn.register(collection: ConnectionLogController())
         try signedIn.register(collection: DeviceAdminController(context: context))

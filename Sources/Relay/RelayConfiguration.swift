@@ -23,6 +23,8 @@ public struct RelayConfiguration: Sendable {
     /// Largest WebSocket frame (and reassembled fragmented message) accepted from a peer.
     public var maxFrameSize: Int
     /// Largest WebSocket frame the relay sends; longer payload is split over several frames.
+    /// Larger frames cost less per byte; peers must accept this size (browsers accept any,
+    /// `RelayClient` 1 MiB).
     public var maxOutboundFrameSize: Int
     /// Bytes a peer may send before its partner arrived; they are held and delivered on
     /// pairing. More than this closes the connection.
@@ -44,7 +46,7 @@ public struct RelayConfiguration: Sendable {
         drainTimeout: TimeAmount = .seconds(5),
         maxSessions: Int = 10_000,
         maxFrameSize: Int = 1 << 20,
-        maxOutboundFrameSize: Int = 1 << 14,
+        maxOutboundFrameSize: Int = 64 << 10,
         maxEarlyBytes: Int = 64 << 10,
         crossLoopWindow: Int = 256 << 10,
         writeBufferWaterMark: ChannelOptions.Types.WriteBufferWaterMark = .init(

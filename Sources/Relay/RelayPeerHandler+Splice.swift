@@ -6,7 +6,8 @@ import NIOCore
 /// Backpressure: `read()` is held back while the partner's channel is not writable (its
 /// outbound buffer is above the high water mark) or, for a partner on another event loop,
 /// while more than `crossLoopWindow` bytes are on their way there. The partner tells us when
-/// it drains (`partnerDrained`) or when our bytes have reached it (`acknowledge`). So a slow
+/// it drains (`partnerDrained`) or, only when we paused for the window, when our bytes have
+/// reached it (`windowOpened`, see ``RelayCrossLoopWindow``). So a slow
 /// reader slows its writer, and a pair holds at most about one read batch plus the high water
 /// mark plus the window, whatever the writer does.
 extension RelayPeerHandler {
@@ -49,7 +50,7 @@ extension RelayPeerHandler {
     }
 
     /// Payload this handler holds outside the channel's own outbound buffer.
-    var heldBytes: Int { earlyBytes + batchBytes + inFlight }
+    var heldBytes: Int { earlyBytes + batchBytes + (window?.inFlight ?? 0) }
 
     // MARK: - Set-up
 
@@ -61,6 +62,8 @@ extension RelayPeerHandler {
         self.partner = partner
         if partner.eventLoop === context.eventLoop {
             partnerHandler = partner.handler.value
+        } else {
+            window = RelayCrossLoopWindow(limit: relay.configuration.crossLoopWindow)
         }
         context.triggerUserOutboundEvent(RelayPeerStatus.paired, promise: nil)
     }
@@ -88,8 +91,7 @@ extension RelayPeerHandler {
             if let partnerHandler {
                 return partnerHandler.context?.channel.isWritable ?? true
             }
-            return partner.channel.isWritable
-                && inFlight < relay.configuration.crossLoopWindow
+            return partner.channel.isWritable && (window?.mayReadOrPause() ?? true)
         case .admitting, .waiting:
             return earlyBytes < relay.configuration.maxEarlyBytes
         case .awaitingTicket, .closed:
@@ -115,22 +117,23 @@ extension RelayPeerHandler {
         }
         if let partnerHandler {
             partnerHandler.flushFromPartner()
-        } else if !batch.isEmpty, let partner, let link {
+        } else if !batch.isEmpty, let partner, let link, let window {
             let buffers = batch
             let bytes = batchBytes
             batch = []
             batchBytes = 0
-            inFlight += bytes
+            window.send(bytes)
             partner.eventLoop.execute {
                 partner.handler.value?.writeFromPartner(buffers)
-                link.perform { $0.acknowledge(bytes) }
+                if window.delivered(bytes) {
+                    link.perform { $0.windowOpened() }
+                }
             }
         }
     }
 
-    /// Our bytes reached the partner's event loop.
-    func acknowledge(_ bytes: Int) {
-        inFlight -= bytes
+    /// We paused for the cross-loop window, and our bytes have since reached the partner.
+    func windowOpened() {
         resumeIfPossible()
     }
 

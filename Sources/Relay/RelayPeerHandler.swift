@@ -47,8 +47,9 @@ final class RelayPeerHandler: ChannelDuplexHandler {
     /// Payload read in this read batch for a partner on another event loop.
     var batch: [ByteBuffer] = []
     var batchBytes = 0
-    /// Bytes handed to the partner's event loop but not yet written there.
-    var inFlight = 0
+    /// Bytes handed to the partner's event loop but not yet written there, when it is another
+    /// loop than ours.
+    var window: RelayCrossLoopWindow?
     var unrecordedBytes = 0
     /// A `read()` held back until the partner can take more.
     var pendingRead = false

@@ -32,7 +32,9 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
                 context.fireUserInboundEventTriggered(RelayPeerInbound.invalidGreeting)
                 return
             }
-            context.fireChannelRead(wrapInboundOut(frame.unmaskedData))
+            let payload = WebSocketUnmasking.unmaskedData(
+                of: frame, allocator: context.channel.allocator)
+            context.fireChannelRead(wrapInboundOut(payload))
         case .text:
             guard !gotTicket else {
                 // Payload is binary only; a text frame later is a confused peer.
@@ -60,8 +62,9 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
     }
 
     /// Payload goes out as binary frames no larger than the limit (slices, not copies), so
-    /// that clients with small frame limits (16 KiB by default in NIO and WebSocketKit)
-    /// accept them.
+    /// that clients with a frame limit accept them (browsers have none, our `RelayClient`
+    /// takes 1 MiB; NIO and WebSocketKit clients default to 16 KiB and must raise it or set
+    /// `maxOutboundFrameSize` to match).
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var payload = unwrapOutboundIn(data)
         while payload.readableBytes > maxOutboundFrameSize {

@@ -60,10 +60,12 @@ struct DeviceAndTokenTests {
                 var expiresAt: Date
                 var uses: Int
                 var company: String
+                var serverKey: String
             }
             let answer = try res.content.decode(Answer.self)
             #expect(answer.token.hasPrefix("tse_"))
             #expect(answer.uses == 5)
+            #expect(answer.serverKey.hasPrefix("ed25519:"), "so the install command can pin it")
             #expect(abs(answer.expiresAt.timeIntervalSinceNow - 7200) < 60)
             let rows = try await EnrollmentToken.query(on: cp.app.db).all()
             #expect(rows.count == 1)

@@ -102,15 +102,15 @@ import TsunaguCore
         #expect(
             String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == "hello")
 
-        // 40 KiB from the agent leave as frames of at most 16 KiB.
-        try await agent.writeInbound(ByteBuffer(repeating: 1, count: 40 << 10))
+        // 160 KiB from the agent leave as frames of at most 64 KiB.
+        try await agent.writeInbound(ByteBuffer(repeating: 1, count: 160 << 10))
         var sizes: [Int] = []
-        while sizes.reduce(0, +) < 40 << 10 {
+        while sizes.reduce(0, +) < 160 << 10 {
             let frame = try await op.waitForOutboundWrite(as: WebSocketFrame.self)
             #expect(frame.opcode == .binary && frame.fin)
             sizes.append(frame.data.readableBytes)
         }
-        #expect(sizes == [16 << 10, 16 << 10, 8 << 10])
+        #expect(sizes == [64 << 10, 64 << 10, 32 << 10])
 
         // The peer's close is echoed and both ends close.
         var code = ByteBuffer()

@@ -31,6 +31,7 @@ export function EnrollmentPanel() {
       `--company ${shellQuote(issued.company)}`,
       `--name ${shellQuote(name.value.trim() || 'new-pc')}`,
       `--enroll-token ${shellQuote(issued.token)}`,
+      ...(issued.serverKey ? [`--server-key ${shellQuote(issued.serverKey)}`] : []),
       `--mode ${mode.value}`,
       '--password-stdin',
     ].join(' ');

@@ -2,6 +2,8 @@ import Vapor
 
 /// Tenant admins issue enrollment tokens for new agents.
 struct EnrollmentTokenController: RouteCollection {
+    let context: ControlPlaneContext
+
     func boot(routes: any RoutesBuilder) throws {
         routes.post("api", "v1", "enrollment-tokens", use: create)
     }
@@ -21,7 +23,7 @@ struct EnrollmentTokenController: RouteCollection {
             lifetime: (body.expiresInHours ?? 24) * 3600, createdBy: op.login)
         return try await EnrollmentTokenDTO(
             token: issued.token, expiresAt: issued.expiresAt, uses: issued.uses,
-            company: op.companyID
+            company: op.companyID, serverKey: context.identity.publicKeyText
         ).encodeResponse(status: .created, for: req)
     }
 }

@@ -15,4 +15,7 @@ struct EnrollmentTokenDTO: Content {
     var expiresAt: Date
     var uses: Int
     var company: String
+    /// The server's key for `tsunagu-agent --server-key`, so the agent pins it from the start
+    /// instead of trusting its first contact.
+    var serverKey: String
 }

@@ -41,6 +41,7 @@ public actor TicketVerifier {
     private let keys: JWTKeyCollection
     private let relayID: String
     private var used: [String: Date] = [:]
+    private var lastPrune = Date.distantPast
 
     public init(serverKey: Curve25519.Signing.PublicKey, relayID: String) async {
         self.relayID = relayID
@@ -63,7 +64,12 @@ public actor TicketVerifier {
             throw Refusal.malformed
         }
         guard ticket.relay == relayID else { throw Refusal.wrongRelay }
-        used = used.filter { $0.value > now }
+        // Forget expired ids now and then, not on every ticket: the table holds one entry
+        // per session set-up of the last minute and a half.
+        if now.timeIntervalSince(lastPrune) > 10 {
+            used = used.filter { $0.value > now }
+            lastPrune = now
+        }
         guard used[ticket.ticketID] == nil else { throw Refusal.replayed }
         used[ticket.ticketID] = ticket.expiresAt.addingTimeInterval(60)
         return ticket
