@@ -71,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         return """
             Tsunagu control plane: \(url)   (data: \(c.dataDirectory), database: \(database))
+            Open the console / コンソール: \(url)/
             Server key for agents (--server-key) / エージェント用サーバ鍵: \(serverKey)
             Create a company and its first admin / 会社と最初の管理者を作成:
               tsunagu-server tenant create --company DEMO --name "Demo Co." --seats 5
