@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlane", "TsunaguCore",
+                "ControlPlane", "TsunaguCore", "TestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
             ]),
         // Helpers shared by the test targets that run real processes.

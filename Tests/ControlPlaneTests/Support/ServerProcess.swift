@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `tsunagu-server` executable that `swift build` put beside the tests.
 enum ServerProcess {
@@ -50,22 +51,7 @@ enum ServerProcess {
     }
 
     /// A TCP port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
-        }
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &size) }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    static func freePort() throws -> Int { LiveProcesses.freePort() }
 
     /// GET or POST with curl; returns (status, body).
     static func http(_ method: String, _ url: String, json: String? = nil) throws -> (Int, String) {
