@@ -26,6 +26,7 @@ import Testing
     @Test func unmaskedFrameIsPassedThrough() {
         let data = ByteBuffer(string: "hello")
         let frame = WebSocketFrame(fin: true, opcode: .binary, data: data)
-        #expect(WebSocketUnmasking.unmaskedData(of: frame, allocator: ByteBufferAllocator()) == data)
+        #expect(
+            WebSocketUnmasking.unmaskedData(of: frame, allocator: ByteBufferAllocator()) == data)
     }
 }
