@@ -21,7 +21,8 @@ struct ScreenResizeTests {
         defer { live.stopAll() }
         let display = try startXvnc(live, width: 1280, height: 800)
         #expect(
-            try live.run("xsetroot", ["-mod", "5", "3", "-fg", "#10c040", "-bg", "#802060"],
+            try live.run(
+                "xsetroot", ["-mod", "5", "3", "-fg", "#10c040", "-bg", "#802060"],
                 display: display, timeout: 15) == 0)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
@@ -37,7 +38,8 @@ struct ScreenResizeTests {
             logger: Logger(label: "test"))
         let port = try #require(listener.localAddress?.port)
 
-        let extended = try RawViewer(port: port, encodings: [0, RFBConstants.Encoding.extendedDesktopSize])
+        let extended = try RawViewer(
+            port: port, encodings: [0, RFBConstants.Encoding.extendedDesktopSize])
         let plain = try RawViewer(port: port, encodings: [0, RFBConstants.Encoding.desktopSize])
         for viewer in [extended, plain] {
             #expect(viewer.frame.width == 1280 && viewer.frame.height == 800)
@@ -205,7 +207,8 @@ final class RawViewer {
                 for y in rect.y..<rect.maxY {
                     for x in rect.x..<rect.maxX {
                         frame[x, y] =
-                            UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
+                            UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+                            << 16
                         i += 4
                     }
                 }
@@ -223,7 +226,9 @@ final class RawViewer {
         return result
     }
 
-    private func u16(_ bytes: [UInt8], _ at: Int) -> Int { Int(bytes[at]) << 8 | Int(bytes[at + 1]) }
+    private func u16(_ bytes: [UInt8], _ at: Int) -> Int {
+        Int(bytes[at]) << 8 | Int(bytes[at + 1])
+    }
 
     private func u32(_ bytes: [UInt8], _ at: Int) throws -> UInt32 {
         UInt32(u16(bytes, at)) << 16 | UInt32(u16(bytes, at + 2))
@@ -233,7 +238,9 @@ final class RawViewer {
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let n = out.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + done, count - done, 0) }
+            let n = out.withUnsafeMutableBytes {
+                recv(socket, $0.baseAddress! + done, count - done, 0)
+            }
             guard n > 0 else { throw ViewerError("read: \(n == 0 ? "closed" : "errno \(errno)")") }
             done += n
         }

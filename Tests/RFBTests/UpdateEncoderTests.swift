@@ -62,9 +62,13 @@ struct UpdateEncoderTests {
     @Test func splitFollowsTigerVNCLimits() {
         #expect(UpdateEncoder.split(Rect(x: 0, y: 0, width: 100, height: 100)).count == 1)
         let full = UpdateEncoder.split(Rect(x: 0, y: 0, width: 1920, height: 1080))
-        // 65536 / 1920 = 34 rows per band: 31 full bands and one of 26 rows.
-        #expect(full.count == 32)
+        // 65536 / 1920 = 34 rows, cut to 32 (whole JPEG block rows): 33 bands and one of 24.
+        #expect(full.count == 34)
+        #expect(full.map(\.height) == [Int](repeating: 32, count: 33) + [24])
         #expect(full.allSatisfy { $0.width == 1920 && $0.area <= 65_536 })
+        // 65536 / 1000 = 65 rows, cut to 64.
+        let odd = UpdateEncoder.split(Rect(x: 3, y: 1, width: 1000, height: 200))
+        #expect(odd.map(\.height) == [64, 64, 64, 8])
         let wide = UpdateEncoder.split(Rect(x: 5, y: 7, width: 4100, height: 10))
         // Under 65,536 pixels but wider than 2048: cut across only (bands of 32 rows).
         #expect(wide.map(\.width) == [2048, 2048, 4])
