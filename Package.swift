@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "RelayTests",
             dependencies: [
-                "Relay", "TsunaguCore",
+                "Relay", "TsunaguCore", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -164,7 +164,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG"]),
-        .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB", "CXCB"]),
+        .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB", "CXCB", "TestSupport"]),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
@@ -172,7 +172,7 @@ let package = Package(
                 .product(name: "VaporTesting", package: "vapor"),
             ]),
         // Helpers shared by the test targets that run real processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TsunaguCore"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The admin commands as an operator of the service types them, against the real binary.
@@ -129,6 +130,7 @@ struct HTTPSTests {
             "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
         ]
         openssl.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
@@ -145,6 +147,7 @@ struct HTTPSTests {
             process.arguments = ["-s", "-i", "--cacert", dir + "/cert.pem"] + args
             let out = Pipe()
             process.standardOutput = out
+            LiveProcesses.markDescriptorsCloseOnExec()
             try process.run()
             let data = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

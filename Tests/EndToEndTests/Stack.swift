@@ -86,6 +86,7 @@ final class Stack: @unchecked Sendable {
         let input = Pipe()
         process.standardOutput = output
         process.standardInput = input
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
         try input.fileHandleForWriting.close()

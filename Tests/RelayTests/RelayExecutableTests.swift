@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import NIOCore
 import NIOPosix
 import Testing
@@ -50,6 +51,7 @@ import TsunaguCore
             "--report-interval", "0.2",
         ]
         process.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 

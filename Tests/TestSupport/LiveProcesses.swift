@@ -1,4 +1,5 @@
 import Foundation
+import TsunaguCore
 
 /// Real processes for the live tests (Xvfb, xterm, the server, the agent, viewers), each
 /// killed by its own pid when the test ends. Shared by the test targets that run processes.
@@ -20,6 +21,13 @@ public final class LiveProcesses {
         {
             which($0) != nil
         } && agentBinary() != nil
+    }
+
+    /// Keeps the test process's sockets out of the programs tests start (see
+    /// `InheritedDescriptors`): an inherited connection never closes, which broke the relay's
+    /// socket tests whenever another test started a server at the same time.
+    public static func markDescriptorsCloseOnExec() {
+        InheritedDescriptors.markCloseOnExec()
     }
 
     /// A loopback TCP port that was free a moment ago (bound to port 0, then released).
@@ -85,6 +93,7 @@ public final class LiveProcesses {
         process.standardError = handle
         let input = Pipe()
         process.standardInput = input
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()

@@ -1,4 +1,5 @@
 import Foundation
+import TsunaguCore
 
 /// Asks the customer whether an operator may connect (attended mode). Runs a command —
 /// `--consent-command`, or by default an `xmessage` dialog on the agent's display — and
@@ -42,6 +43,7 @@ struct ConsentPrompt: Sendable {
             finished.continuation.finish()
         }
         do {
+            InheritedDescriptors.markCloseOnExec()
             try process.run()
         } catch {
             return .declined

@@ -1,6 +1,7 @@
 import Testing
 import ControlPlane
 import Foundation
+import TestSupport
 
 /// The databases every control-plane test runs against: SQLite always, PostgreSQL when
 /// `TSUNAGU_TEST_POSTGRES_URL` names a server (`make test` starts a throwaway one).
@@ -39,6 +40,7 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
         let errors = Pipe()
         process.standardError = errors
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
