@@ -76,25 +76,7 @@ final class Stack: @unchecked Sendable {
     func http(_ method: String, _ path: String, json: String? = nil, token: String? = nil) throws
         -> (status: Int, body: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        var args = ["-s", "-m", "30", "-o", "-", "-w", "\n%{http_code}", "-X", method, base + path]
-        if let token { args += ["-H", "Authorization: Bearer \(token)"] }
-        if json != nil { args += ["-H", "content-type: application/json", "--data-binary", "@-"] }
-        process.arguments = args
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        LiveProcesses.markDescriptorsCloseOnExec()
-        try process.run()
-        if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        try LiveProcesses.http(method, base + path, json: json, bearer: token)
     }
 
     /// A top-level string field of a JSON object.

@@ -30,6 +30,32 @@ public final class LiveProcesses {
         InheritedDescriptors.markCloseOnExec()
     }
 
+    /// An HTTP request with curl (the JSON body goes on standard input, so any size fits);
+    /// returns the status (0 when nothing answered) and the body.
+    public static func http(
+        _ method: String, _ url: String, json: String? = nil, bearer: String? = nil
+    ) throws -> (status: Int, body: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        var args = ["-s", "-m", "30", "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
+        if let bearer { args += ["-H", "Authorization: Bearer \(bearer)"] }
+        if json != nil { args += ["-H", "content-type: application/json", "--data-binary", "@-"] }
+        process.arguments = args
+        let output = Pipe()
+        let input = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        markDescriptorsCloseOnExec()
+        try process.run()
+        if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
     /// A loopback TCP port that was free a moment ago (bound to port 0, then released).
     public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -57,23 +57,6 @@ enum ServerProcess {
 
     /// GET or POST with curl; returns (status, body).
     static func http(_ method: String, _ url: String, json: String? = nil) throws -> (Int, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        var args = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
-        if json != nil { args += ["-H", "content-type: application/json", "--data-binary", "@-"] }
-        process.arguments = args
-        let output = Pipe()
-        process.standardOutput = output
-        let input = Pipe()
-        process.standardInput = input
-        LiveProcesses.markDescriptorsCloseOnExec()
-        try process.run()
-        if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        try LiveProcesses.http(method, url, json: json)
     }
 }
