@@ -16,8 +16,8 @@ run: deps build
 test: test-deps
 	$(SWIFT) build --build-tests
 	# The relay's socket tests run in a process of their own: inside the one big test process,
-	# beside tests that start servers, agents and browsers, they fail (closed channels, 5 s
-	# timeouts) in a way not yet explained; alone they pass every time (see issue 4's notes).
+	# beside tests that start servers, agents and browsers as child processes, they fail
+	# (closed channels, 5 s timeouts); alone they pass every time (see issue 4's notes).
 	$(SWIFT) test --skip-build --filter RelayTests
 	TSUNAGU_REQUIRE_POSTGRES=1 ./scripts/with-postgres $(SWIFT) test --skip-build --skip RelayTests
 

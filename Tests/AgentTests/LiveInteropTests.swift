@@ -52,7 +52,6 @@ struct LiveInteropTests {
         process.arguments = ["-c", script]
         let pipe = Pipe()
         process.standardOutput = pipe
-        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         process.waitUntilExit()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -51,7 +51,6 @@ import TsunaguCore
             "--report-interval", "0.2",
         ]
         process.standardError = FileHandle.nullDevice
-        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 

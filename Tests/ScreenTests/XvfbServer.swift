@@ -24,7 +24,6 @@ final class XvfbServer {
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            LiveProcesses.markDescriptorsCloseOnExec()
             try process.run()
             if Self.waitUntil(seconds: 10, { !process.isRunning || Self.canConnect(":\(number)") }),
                 process.isRunning
@@ -60,7 +59,6 @@ final class XvfbServer {
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         return process
@@ -80,7 +78,6 @@ final class XvfbServer {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         // Keep our own X connection answering (clipboard requests) while the client runs.

@@ -43,7 +43,6 @@ struct ConsentPrompt: Sendable {
             finished.continuation.finish()
         }
         do {
-            InheritedDescriptors.markCloseOnExec()
             try process.run()
         } catch {
             return .declined
