@@ -13,25 +13,7 @@ import Testing
         "needs tsunagu-server, tsunagu-agent, tsunagu, Xvfb, xterm, vncdo"))
 struct ConnectEndToEndTests {
     @Test func aViewerSeesTheScreenThroughTheRelayAndTheLogCountsTheBytes() throws {
-        let harness = try CLIHarness()
-        #expect(try harness.startServer(), "\(harness.live.log("server.log"))")
-        try harness.makeCompany("CONN")
-        #expect(try harness.login("CONN").status == 0)
-        let enrollToken = try harness.admin(["enroll-token", "create", "--company", "CONN"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try startDesktop(harness)
-        try harness.live.start(
-            CLIHarness.agentBinary!,
-            [
-                "run", "--server", harness.base, "--company", "CONN", "--name", "pc",
-                "--password-stdin",
-                "--enroll-token", enrollToken, "--display", display, "--mode", "unattended",
-                "--state-dir", harness.live.path("agent-state"),
-            ], display: display, log: "agent.log", stdin: "pc-password\n")
-        #expect(
-            harness.live.wait(timeout: 30) {
-                (try? harness.tsunagu(["devices"]).stdout.contains("online")) == true
-            }, "agent: \(harness.live.log("agent.log"))")
+        let harness = try startOnlineAgent(company: "CONN")
 
         let port = CLIHarness.freePort()
         let connect = try harness.startTsunagu(
@@ -73,25 +55,7 @@ struct ConnectEndToEndTests {
     }
 
     @Test func aWrongConnectionPasswordStopsConnectWithAClearError() throws {
-        let harness = try CLIHarness()
-        #expect(try harness.startServer())
-        try harness.makeCompany("CONW")
-        #expect(try harness.login("CONW").status == 0)
-        let enrollToken = try harness.admin(["enroll-token", "create", "--company", "CONW"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try startDesktop(harness)
-        try harness.live.start(
-            CLIHarness.agentBinary!,
-            [
-                "run", "--server", harness.base, "--company", "CONW", "--name", "pc",
-                "--password-stdin",
-                "--enroll-token", enrollToken, "--display", display, "--mode", "unattended",
-                "--state-dir", harness.live.path("agent-state"),
-            ], display: display, log: "agent.log", stdin: "pc-password\n")
-        #expect(
-            harness.live.wait(timeout: 30) {
-                (try? harness.tsunagu(["devices"]).stdout.contains("online")) == true
-            })
+        let harness = try startOnlineAgent(company: "CONW")
         let port = CLIHarness.freePort()
         let connect = try harness.startTsunagu(
             ["connect", "pc", "--password-stdin", "--local-port", String(port)], stdin: "wrong\n",
@@ -166,5 +130,30 @@ struct ConnectEndToEndTests {
     private func diagnostics(_ harness: CLIHarness) -> String {
         "connect: \(harness.live.log("connect.out"))\(harness.live.log("connect.err"))\n"
             + "agent: \(harness.live.log("agent.log").suffix(2000))\nserver: \(harness.live.log("server.log").suffix(2000))"
+    }
+
+    /// A server, a company with an admin logged in through the CLI, and an enrolled agent
+    /// `pc` (password `pc-password`) on its own desktop, online.
+    private func startOnlineAgent(company: String) throws -> CLIHarness {
+        let harness = try CLIHarness()
+        #expect(try harness.startServer(), "\(harness.live.log("server.log"))")
+        try harness.makeCompany(company)
+        #expect(try harness.login(company).status == 0)
+        let enrollToken = try harness.admin(["enroll-token", "create", "--company", company]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let display = try startDesktop(harness)
+        try harness.live.start(
+            CLIHarness.agentBinary!,
+            [
+                "run", "--server", harness.base, "--company", company, "--name", "pc",
+                "--password-stdin",
+                "--enroll-token", enrollToken, "--display", display, "--mode", "unattended",
+                "--state-dir", harness.live.path("agent-state"),
+            ], display: display, log: "agent.log", stdin: "pc-password\n")
+        #expect(
+            harness.live.wait(timeout: 30) {
+                (try? harness.tsunagu(["devices"]).stdout.contains("online")) == true
+            }, "agent: \(harness.live.log("agent.log"))")
+        return harness
     }
 }
