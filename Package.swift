@@ -163,7 +163,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG"]),
+        .testTarget(name: "RFBTests", dependencies: ["RFB", "CZlib", "CTurboJPEG", "TestSupport"]),
         .testTarget(name: "ScreenTests", dependencies: ["Screen", "RFB", "CXCB", "TestSupport"]),
         .testTarget(
             name: "ControlPlaneTests",

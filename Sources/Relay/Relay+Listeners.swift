@@ -10,23 +10,22 @@ extension Relay {
 
     private static let fallbackHandlerName = "tsunagu-relay-http-fallback"
 
-    /// Makes an already-upgraded WebSocket channel a relay peer: the control plane's HTTP
-    /// server calls this from its own upgrader on `/relay/v1`.
-    ///
-    /// The channel must already hold NIO's `WebSocketFrameEncoder` and `WebSocketFrameDecoder`
-    /// (as `NIOWebSocketServerUpgrader` leaves it, ideally built with
-    /// `maxFrameSize: configuration.maxFrameSize`); this adds the fragment aggregator and
-    /// the relay's handlers behind them. The peer's first text frame must be its ticket.
-    public func configureWebSocketPeer(_ channel: Channel) -> EventLoopFuture<Void> {
+    /// The upgrade a server that already speaks HTTP (the control plane) hands a request for
+    /// ``webSocketPath`` to: it answers the WebSocket handshake and makes the connection a
+    /// relay peer whose first text message must be its ticket.
+    public func webSocketUpgrader() -> any HTTPServerProtocolUpgrader & Sendable {
+        RelayWebSocketUpgrader(relay: self, accepts: { _ in true })
+    }
+
+    /// Makes a channel that has just answered the WebSocket handshake a relay peer.
+    func configureWebSocketPeer(_ channel: Channel) -> EventLoopFuture<Void> {
         onLoop(of: channel) {
             try self.prepare(channel)
-            let maxSize = self.configuration.maxFrameSize
             try channel.pipeline.syncOperations.addHandlers([
-                NIOWebSocketFrameAggregator(
-                    minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 1024,
-                    maxAccumulatedFrameSize: maxSize),
+                WebSocketFrameEncoder(),
                 WebSocketFramingHandler(
                     drainTimeout: self.configuration.drainTimeout,
+                    maxFrameSize: self.configuration.maxFrameSize,
                     maxOutboundFrameSize: self.configuration.maxOutboundFrameSize),
                 RelayPeerHandler(relay: self, transport: .webSocket),
             ])
@@ -47,19 +46,11 @@ extension Relay {
     /// Listens for WebSocket peers (HTTP/1.1 upgrade on `/relay/v1`) until ``shutdown()``.
     /// - Returns: the bound address (its port when `port` is 0).
     public func listenWebSocket(host: String, port: Int) async throws -> SocketAddress {
-        let maxFrameSize = configuration.maxFrameSize
         let listener = try await serverBootstrap()
             .childChannelInitializer { channel in
-                let upgrader = NIOWebSocketServerUpgrader(
-                    maxFrameSize: maxFrameSize, automaticErrorHandling: true,
-                    shouldUpgrade: { channel, head in
-                        let path = head.uri.split(separator: "?").first.map(String.init)
-                        return channel.eventLoop.makeSucceededFuture(
-                            path == Self.webSocketPath ? HTTPHeaders() : nil)
-                    },
-                    upgradePipelineHandler: { channel, _ in
-                        self.configureWebSocketPeer(channel)
-                    })
+                let upgrader = RelayWebSocketUpgrader(relay: self) { head in
+                    head.uri.split(separator: "?").first.map(String.init) == Self.webSocketPath
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withServerUpgrade: (

@@ -4,6 +4,8 @@ enum RelayPeerInbound: Sendable, Equatable {
     case ticket(String)
     /// The peer's first words were not a valid greeting.
     case invalidGreeting
+    /// The peer broke its transport's framing; the transport is closing the connection.
+    case protocolError
 }
 
 /// What the peer handler asks the transport's framing handler to say (outbound user events):

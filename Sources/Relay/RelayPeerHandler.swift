@@ -94,11 +94,14 @@ final class RelayPeerHandler: ChannelDuplexHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        guard stage == .awaitingTicket else { return }
         switch event {
+        case .protocolError:
+            if endReason == nil { endReason = .error }
         case .invalidGreeting:
+            guard stage == .awaitingTicket else { return }
             refuse(.badGreeting)
         case .ticket(let text):
+            guard stage == .awaitingTicket else { return }
             stage = .admitting
             timer?.cancel()
             timer = nil

@@ -2,62 +2,82 @@ import NIOCore
 import NIOWebSocket
 import TsunaguCore
 
-/// The WebSocket transport: the first text frame is the ticket, binary frames carry payload
-/// both ways, status goes out as JSON text frames; answers pings and the closing handshake.
+/// The WebSocket transport: the first text message is the ticket, binary messages carry
+/// payload both ways, status goes out as JSON text frames; answers pings and the closing
+/// handshake.
 ///
-/// Sits above NIO's frame decoder and `NIOWebSocketFrameAggregator` (which reassembles
-/// fragmented messages up to the frame size limit) and below ``RelayPeerHandler``.
+/// Sits right above the socket (after the upgrade) with NIO's frame encoder below it for what
+/// goes out; what comes in is read by ``WebSocketStreamDecoder`` as it arrives, so payload
+/// reaches ``RelayPeerHandler`` without waiting for the rest of its frame.
 final class WebSocketFramingHandler: ChannelDuplexHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
     private let drainTimeout: TimeAmount
     private let maxOutboundFrameSize: Int
+    private var decoder: WebSocketStreamDecoder
     private var gotTicket = false
     private var sentClose = false
+    /// The peer broke the framing: nothing more it sends is read.
+    private var failed = false
 
-    init(drainTimeout: TimeAmount, maxOutboundFrameSize: Int) {
+    init(drainTimeout: TimeAmount, maxFrameSize: Int, maxOutboundFrameSize: Int) {
         self.drainTimeout = drainTimeout
         self.maxOutboundFrameSize = maxOutboundFrameSize
+        self.decoder = WebSocketStreamDecoder(maxFrameSize: maxFrameSize)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.opcode {
-        case .binary:
+        guard !failed else { return }
+        var input = unwrapInboundIn(data)
+        do {
+            while let event = try decoder.next(from: &input) {
+                handle(event, context: context)
+                if failed { return }
+            }
+        } catch let failure as WebSocketStreamDecoder.Failure {
+            failed = true
+            context.fireUserInboundEventTriggered(RelayPeerInbound.protocolError)
+            closeWithFrame(context: context, code: failure.closeCode, promise: nil)
+        } catch {
+            context.fireErrorCaught(error)
+        }
+    }
+
+    private func handle(_ event: WebSocketStreamDecoder.Event, context: ChannelHandlerContext) {
+        switch event {
+        case .binary(let payload):
             guard gotTicket else {
                 gotTicket = true
                 context.fireUserInboundEventTriggered(RelayPeerInbound.invalidGreeting)
                 return
             }
-            let payload = WebSocketUnmasking.unmaskedData(
-                of: frame, allocator: context.channel.allocator)
             context.fireChannelRead(wrapInboundOut(payload))
-        case .text:
+        case .text(let text):
             guard !gotTicket else {
-                // Payload is binary only; a text frame later is a confused peer.
+                // Payload is binary only; a text message later is a confused peer.
+                failed = true
                 closeWithFrame(context: context, code: .unacceptableData, promise: nil)
                 return
             }
             gotTicket = true
-            let text = String(buffer: frame.unmaskedData)
-            context.fireUserInboundEventTriggered(RelayPeerInbound.ticket(text))
-        case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.fireUserInboundEventTriggered(RelayPeerInbound.ticket(String(buffer: text)))
+        case .ping(let data):
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: data)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
-        case .connectionClose:
+        case .pong:
+            break
+        case .close(var data):
+            failed = true
             if sentClose {
                 context.close(promise: nil)
             } else {
                 // Echo the peer's close code, then close.
-                var data = frame.unmaskedData
                 let code = data.readWebSocketErrorCode() ?? .normalClosure
                 closeWithFrame(context: context, code: code, promise: nil)
             }
-        default:
-            break
         }
     }
 

@@ -52,6 +52,7 @@ struct LiveInteropTests {
         process.arguments = ["-c", script]
         let pipe = Pipe()
         process.standardOutput = pipe
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         process.waitUntilExit()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

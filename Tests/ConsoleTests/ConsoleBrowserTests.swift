@@ -62,6 +62,7 @@ struct ConsoleBrowserTests {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         process.waitUntilExit()
         try handle.close()

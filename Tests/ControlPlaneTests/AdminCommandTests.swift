@@ -130,6 +130,7 @@ struct HTTPSTests {
             "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
         ]
         openssl.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try openssl.run()
         openssl.waitUntilExit()
         #expect(openssl.terminationStatus == 0)
@@ -146,6 +147,7 @@ struct HTTPSTests {
             process.arguments = ["-s", "-i", "--cacert", dir + "/cert.pem"] + args
             let out = Pipe()
             process.standardOutput = out
+            LiveProcesses.markDescriptorsCloseOnExec()
             try process.run()
             let data = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

@@ -84,6 +84,7 @@ final class CLIHarness {
             forWritingTo: URL(fileURLWithPath: live.path("\(log).err")))
         let input = Pipe()
         process.standardInput = input
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import RFB
@@ -7,18 +8,6 @@ import Testing
 /// the session: nothing may crash, and every input must finish (each step consumes bytes or
 /// stops). `TSUNAGU_FUZZ_INPUTS` overrides the count (default 1,000,000).
 struct FuzzTests {
-    /// SplitMix64: small, fast, reproducible.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static var inputCount: Int {
         ProcessInfo.processInfo.environment["TSUNAGU_FUZZ_INPUTS"].flatMap(Int.init) ?? 1_000_000
     }
@@ -26,45 +15,6 @@ struct FuzzTests {
     private static let expectations: [ClientMessageParser.Expectation] = [
         .protocolVersion, .securityType, .vncAuthResponse, .clientInit, .messages,
     ]
-
-    private static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
-        var bytes = input
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            switch Int.random(in: 0..<7, using: &rng) {
-            case 0 where !bytes.isEmpty:
-                bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(
-                    in: 0...255, using: &rng)
-            case 1 where !bytes.isEmpty:
-                let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 2:
-                let i = Int.random(in: 0...bytes.count, using: &rng)
-                bytes.insert(
-                    contentsOf: (0..<Int.random(in: 1...8, using: &rng)).map { _ in
-                        UInt8.random(in: 0...255, using: &rng)
-                    }, at: i)
-            case 3 where !bytes.isEmpty:
-                bytes.removeLast(Int.random(in: 1...bytes.count, using: &rng))
-            case 4 where bytes.count > 4:
-                // Interesting values in length-like positions.
-                let i = Int.random(in: 0..<(bytes.count - 3), using: &rng)
-                let v: [UInt8] = [
-                    [0xFF, 0xFF, 0xFF, 0xFF], [0x80, 0, 0, 0], [0x7F, 0xFF, 0xFF, 0xFF],
-                    [0, 0, 0, 0],
-                ].randomElement(using: &rng)!
-                bytes.replaceSubrange(i..<(i + 4), with: v)
-            case 5:
-                bytes += bytes.prefix(Int.random(in: 0...16, using: &rng))
-            default:
-                if !bytes.isEmpty {
-                    bytes.swapAt(
-                        Int.random(in: 0..<bytes.count, using: &rng),
-                        Int.random(in: 0..<bytes.count, using: &rng))
-                }
-            }
-        }
-        return bytes
-    }
 
     @Test func parserSurvivesCorpus() {
         var rng = SeededGenerator(state: 0x7473_756E_6167_75)
@@ -86,7 +36,7 @@ struct FuzzTests {
             } else {
                 let a = samples.randomElement(using: &rng)!
                 let b = i % 3 == 0 ? samples.randomElement(using: &rng)! : []
-                input = Self.mutate(a + b, &rng)
+                input = ByteFuzzing.mutate(a + b, &rng)
             }
             var parser = ClientMessageParser(
                 expecting: Self.expectations.randomElement(using: &rng)!, limits: limits)
@@ -129,7 +79,7 @@ struct FuzzTests {
                 challenge: Array(0..<16))
             _ = session.start()
             let tail = ClientMessageSamples.messages.randomElement(using: &rng)!.1
-            let input = Self.mutate(prefix + [UInt8(1 + i % 2)] + [1] + tail, &rng)
+            let input = ByteFuzzing.mutate(prefix + [UInt8(1 + i % 2)] + [1] + tail, &rng)
             _ = session.receive(input)
         }
     }

@@ -51,6 +51,7 @@ import TsunaguCore
             "--report-interval", "0.2",
         ]
         process.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 

@@ -27,8 +27,6 @@ import TsunaguCore
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).get()
     }
 
-    private func text(_ frame: WebSocketFrame) -> String { String(buffer: frame.data) }
-
     @Test func tcpToTCPOnOneLoop() async throws {
         let (relay, signer) = await makeRelay()
         let loop = NIOAsyncTestingEventLoop()
@@ -64,7 +62,17 @@ import TsunaguCore
         _ = try? await agent.finish()
     }
 
-    @Test func webSocketPeerThroughTheEmbeddingHook() async throws {
+    /// The next frame the relay wrote to `channel`, read from its raw bytes.
+    private func nextFrame(
+        _ channel: NIOAsyncTestingChannel, _ reader: inout WebSocketWire.ServerFrameReader
+    ) async throws -> (opcode: WebSocketOpcode, fin: Bool, payload: [UInt8]) {
+        while true {
+            if let frame = reader.next() { return frame }
+            reader.append(try await channel.waitForOutboundWrite(as: ByteBuffer.self))
+        }
+    }
+
+    @Test func webSocketPeerThroughTheUpgradeHook() async throws {
         let (relay, signer) = await makeRelay()
         let loop = NIOAsyncTestingEventLoop()
         let op = NIOAsyncTestingChannel(loop: loop)
@@ -73,52 +81,63 @@ import TsunaguCore
         try await relay.configureTCPPeer(agent).get()
         try await activate(op)
         try await activate(agent)
+        var fromRelay = WebSocketWire.ServerFrameReader()
 
         try await op.writeInbound(
-            WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "p")))
-        let pong = try await op.waitForOutboundWrite(as: WebSocketFrame.self)
-        #expect(pong.opcode == .pong && text(pong) == "p")
+            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x9, payload: Array("p".utf8))))
+        let pong = try await nextFrame(op, &fromRelay)
+        #expect(pong.opcode == .pong && pong.payload == Array("p".utf8))
 
+        let opTicket = try await ticket(signer, .operator)
         try await op.writeInbound(
-            WebSocketFrame(
-                fin: true, opcode: .text,
-                data: ByteBuffer(string: try await ticket(signer, .operator))))
+            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x1, payload: Array(opTicket.utf8))))
         #expect(
-            text(try await op.waitForOutboundWrite(as: WebSocketFrame.self))
+            String(decoding: try await nextFrame(op, &fromRelay).payload, as: UTF8.self)
                 == RelayHandshake.waitingJSON)
         try await agent.writeInbound(
             ByteBuffer(string: "TSUNAGU-RELAY/1 \(try await ticket(signer, .agent))\n"))
         #expect(
-            text(try await op.waitForOutboundWrite(as: WebSocketFrame.self))
+            String(decoding: try await nextFrame(op, &fromRelay).payload, as: UTF8.self)
                 == RelayHandshake.pairedJSON)
         _ = try await agent.waitForOutboundWrite(as: ByteBuffer.self)
 
-        // A masked binary frame reaches the agent unmasked.
-        let mask = WebSocketMaskingKey.random()
-        var masked = ByteBuffer(string: "hello")
-        masked.webSocketMask(mask)
-        try await op.writeInbound(
-            WebSocketFrame(fin: true, opcode: .binary, maskKey: mask, data: masked))
-        #expect(
-            String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == "hello")
+        // A masked binary frame reaches the agent unmasked, its first half before the rest of
+        // the frame has arrived.
+        let frame = WebSocketWire.clientFrame(opcode: 0x2, payload: Array("hello world".utf8))
+        try await op.writeInbound(ByteBuffer(bytes: frame.prefix(11)))
+        #expect(String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == "hello")
+        try await op.writeInbound(ByteBuffer(bytes: frame.dropFirst(11)))
+        #expect(String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == " world")
 
         // 160 KiB from the agent leave as frames of at most 64 KiB.
         try await agent.writeInbound(ByteBuffer(repeating: 1, count: 160 << 10))
         var sizes: [Int] = []
         while sizes.reduce(0, +) < 160 << 10 {
-            let frame = try await op.waitForOutboundWrite(as: WebSocketFrame.self)
+            let frame = try await nextFrame(op, &fromRelay)
             #expect(frame.opcode == .binary && frame.fin)
-            sizes.append(frame.data.readableBytes)
+            sizes.append(frame.payload.count)
         }
         #expect(sizes == [64 << 10, 64 << 10, 32 << 10])
 
         // The peer's close is echoed and both ends close.
-        var code = ByteBuffer()
-        code.write(webSocketErrorCode: .goingAway)
-        try await op.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: code))
-        let echo = try await op.waitForOutboundWrite(as: WebSocketFrame.self)
-        #expect(echo.opcode == .connectionClose)
+        try await op.writeInbound(
+            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x8, payload: [0x03, 0xE9])))
+        let echo = try await nextFrame(op, &fromRelay)
+        #expect(echo.opcode == .connectionClose && echo.payload == [0x03, 0xE9])
         _ = try? await op.finish()
         _ = try? await agent.finish()
+    }
+
+    @Test func brokenFramingClosesWithProtocolError() async throws {
+        let (relay, _) = await makeRelay()
+        let op = NIOAsyncTestingChannel()
+        try await relay.configureWebSocketPeer(op).get()
+        try await activate(op)
+        var fromRelay = WebSocketWire.ServerFrameReader()
+        try await op.writeInbound(
+            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x2, payload: [1], masked: false)))
+        let close = try await nextFrame(op, &fromRelay)
+        #expect(close.opcode == .connectionClose && close.payload == [0x03, 0xEA])
+        _ = try? await op.finish()
     }
 }

@@ -110,6 +110,7 @@ final class XvncServer {
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            LiveProcesses.markDescriptorsCloseOnExec()
             try process.run()
             let up = XvfbServer.waitUntil(seconds: 10) {
                 !process.isRunning || XvfbServer.canConnect(":\(number)")
@@ -132,6 +133,7 @@ final class XvncServer {
     func launch(_ path: String, _ arguments: [String]) throws -> Process {
         let process = try makeProcess(path, arguments)
         process.standardOutput = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         return process
@@ -143,6 +145,7 @@ final class XvncServer {
         let process = try makeProcess(path, arguments)
         let output = Pipe()
         process.standardOutput = output
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         let data = output.fileHandleForReading.readDataToEndOfFile()

@@ -24,6 +24,7 @@ final class XvfbServer {
             ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            LiveProcesses.markDescriptorsCloseOnExec()
             try process.run()
             if Self.waitUntil(seconds: 10, { !process.isRunning || Self.canConnect(":\(number)") }),
                 process.isRunning
@@ -59,6 +60,7 @@ final class XvfbServer {
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         return process
@@ -78,6 +80,7 @@ final class XvfbServer {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         clients.append(process)
         // Keep our own X connection answering (clipboard requests) while the client runs.

@@ -23,6 +23,13 @@ public final class LiveProcesses {
         } && agentBinary() != nil
     }
 
+    /// Keeps the test process's sockets out of the programs tests start (see
+    /// `InheritedDescriptors`): an inherited connection never closes, which broke the relay's
+    /// socket tests whenever another test started a server at the same time.
+    public static func markDescriptorsCloseOnExec() {
+        InheritedDescriptors.markSocketsCloseOnExec()
+    }
+
     /// An HTTP request with curl (the JSON body goes on standard input, so any size fits);
     /// returns the status (0 when nothing answered) and the body.
     public static func http(
@@ -38,6 +45,7 @@ public final class LiveProcesses {
         let input = Pipe()
         process.standardOutput = output
         process.standardInput = input
+        markDescriptorsCloseOnExec()
         try process.run()
         if let json { input.fileHandleForWriting.write(Data(json.utf8)) }
         try input.fileHandleForWriting.close()
@@ -111,6 +119,7 @@ public final class LiveProcesses {
         process.standardError = handle
         let input = Pipe()
         process.standardInput = input
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()

@@ -43,6 +43,7 @@ struct ConsentPrompt: Sendable {
             finished.continuation.finish()
         }
         do {
+            InheritedDescriptors.markSocketsCloseOnExec()
             try process.run()
         } catch {
             return .declined

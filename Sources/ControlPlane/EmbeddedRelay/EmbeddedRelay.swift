@@ -47,15 +47,11 @@ final class EmbeddedRelay: RelayControl {
     }
 }
 
-/// Vapor upgrader that gives the raw WebSocket channel to the relay.
+/// Vapor upgrader that gives the connection to the relay's own WebSocket handling.
 private struct RelayUpgrader: Upgrader {
     let relay: Relay
 
     func applyUpgrade(req: Request, res: Response) -> any HTTPServerProtocolUpgrader {
-        let relay = self.relay
-        return NIOWebSocketServerUpgrader(
-            maxFrameSize: relay.configuration.maxFrameSize, automaticErrorHandling: false,
-            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-            upgradePipelineHandler: { channel, _ in relay.configureWebSocketPeer(channel) })
+        relay.webSocketUpgrader()
     }
 }

@@ -29,6 +29,7 @@ enum ServerProcess {
         process.standardError = output
         let input = Pipe()
         process.standardInput = input
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
@@ -46,6 +47,7 @@ enum ServerProcess {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         return process
     }

@@ -40,6 +40,7 @@ enum TestDatabase: String, CaseIterable, Sendable, CustomTestStringConvertible {
         process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
         let errors = Pipe()
         process.standardError = errors
+        LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {

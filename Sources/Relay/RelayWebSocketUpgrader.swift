@@ -1,0 +1,42 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// The HTTP upgrade to a relay WebSocket. NIO's upgrader checks the request and answers the
+/// handshake; the pipeline behind it is the relay's own (NIO's frame encoder for what goes
+/// out, ``WebSocketStreamDecoder`` for what comes in), not NIO's whole-frame decoder.
+///
+/// The standalone relay's listener uses it on `/relay/v1`; the control plane's HTTP server
+/// hands it its own upgrade of `/relay/v1` (``Relay/webSocketUpgrader()``).
+struct RelayWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
+    let relay: Relay
+    /// Whether the request may upgrade (the path, when the server has not checked it).
+    let accepts: @Sendable (HTTPRequestHead) -> Bool
+
+    var supportedProtocol: String { handshake.supportedProtocol }
+    var requiredUpgradeHeaders: [String] { handshake.requiredUpgradeHeaders }
+
+    /// Used only for the handshake's checks and answer.
+    private var handshake: NIOWebSocketServerUpgrader {
+        let accepts = self.accepts
+        return NIOWebSocketServerUpgrader(
+            shouldUpgrade: { channel, head in
+                channel.eventLoop.makeSucceededFuture(accepts(head) ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededVoidFuture() })
+    }
+
+    func buildUpgradeResponse(
+        channel: Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders
+    ) -> EventLoopFuture<HTTPHeaders> {
+        handshake.buildUpgradeResponse(
+            channel: channel, upgradeRequest: upgradeRequest,
+            initialResponseHeaders: initialResponseHeaders)
+    }
+
+    func upgrade(context: ChannelHandlerContext, upgradeRequest: HTTPRequestHead)
+        -> EventLoopFuture<Void>
+    {
+        relay.configureWebSocketPeer(context.channel)
+    }
+}
