@@ -30,6 +30,7 @@ public enum ControlPlaneApplication {
         app.migrations.add(CreateEnrollmentTokens())
         app.migrations.add(CreateAPITokens())
         app.migrations.add(CreateSessionsAndLog())
+        app.migrations.add(AddDeviceControlInstance())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -44,14 +45,27 @@ public enum ControlPlaneApplication {
     {
         try configuration.validate()
         try await configureDatabase(app, configuration)
+        let instanceID = try InstanceIdentity.resolve(configuration)
         let embedded: EmbeddedRelay? =
             configuration.embeddedRelay
             ? await EmbeddedRelay(
                 identity: try ServerIdentity.loadOrCreate(in: configuration.dataDirectory),
-                group: app.eventLoopGroup)
+                relayID: RelayDirectory.embeddedID(instance: instanceID), group: app.eventLoopGroup)
             : nil
+        let presence = AgentPresence()
+        var cluster: ClusterBus?
+        if case .postgres(let url) = configuration.database {
+            // Other instances may share this database: offers for agents they hold go there.
+            cluster = try ClusterBus(
+                instanceID: instanceID, databaseURL: url, presence: presence,
+                group: app.eventLoopGroup, logger: app.logger)
+            await cluster?.start()
+        }
         let context = try await ControlPlaneContext(
-            configuration: configuration, threadPool: app.threadPool, relayControl: embedded)
+            configuration: configuration, threadPool: app.threadPool, instanceID: instanceID,
+            presence: presence, cluster: cluster, relayControl: embedded)
+        if let cluster { app.lifecycle.use(ClusterBusLifecycle(bus: cluster)) }
+        app.lifecycle.use(AgentPresenceLifecycle(instanceID: instanceID))
         try await context.sessions(on: app.db).purgeExpired()
         if let embedded {
             embedded.register(on: app.routes)
@@ -59,7 +73,7 @@ public enum ControlPlaneApplication {
                 EmbeddedRelayReporter(
                     embedded: embedded, context: context, url: EmbeddedRelay.url(for: configuration)))
         } else {
-            try await RelayDirectory(database: app.db).disableEmbedded()
+            try await RelayDirectory(database: app.db).disableEmbedded(id: context.embeddedRelayID)
         }
 
         app.http.server.configuration.hostname = configuration.listenHost

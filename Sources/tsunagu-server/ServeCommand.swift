@@ -27,6 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The web console's folder (env TSUNAGU_PUBLIC_DIR). Default ./Public")
     var publicDir: String?
 
+    @Option(
+        help: """
+            This instance's id among several sharing one PostgreSQL database (env \
+            TSUNAGU_INSTANCE_ID). Default: made at first start and kept in the data directory
+            """)
+    var instanceID: String?
+
     @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
     var noEmbeddedRelay = false
 
@@ -43,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
             dataDirectory: storage.resolvedDataDir, database: storage.resolvedDatabase,
             listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
             tls: cert.flatMap { c in key.map { .init(certificatePath: c, keyPath: $0) } },
-            embeddedRelay: !noEmbeddedRelay,
+            embeddedRelay: !noEmbeddedRelay, instanceID: instanceID ?? env["TSUNAGU_INSTANCE_ID"],
             novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
             publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"])
         do {

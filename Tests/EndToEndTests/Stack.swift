@@ -29,12 +29,15 @@ final class Stack: @unchecked Sendable {
 
     /// Extra `serve` options (e.g. `--no-embedded-relay`), kept for restarts.
     var serverOptions: [String] = []
+    /// Where the records are, for `serve` and the admin commands alike (e.g. `--database-url`).
+    var storageOptions: [String] = []
 
     /// Starts (or restarts) the server and waits until it is ready.
     func startServer() throws -> Bool {
         server = try live.start(
             Stack.serverBinary!,
-            ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + serverOptions,
+            ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + storageOptions
+                + serverOptions,
             log: "server.log")
         return live.wait(timeout: 30) { (try? self.http("GET", "/readyz").status) == 200 }
     }
@@ -48,7 +51,7 @@ final class Stack: @unchecked Sendable {
     @discardableResult
     func admin(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
         let log = "admin-\(UUID().uuidString).log"
-        let process = try live.start(Stack.serverBinary!, arguments + ["--data-dir", dataDir], log: log, stdin: stdin)
+        let process = try live.start(Stack.serverBinary!, arguments + ["--data-dir", dataDir] + storageOptions, log: log, stdin: stdin)
         process.waitUntilExit()
         return (process.terminationStatus, live.log(log))
     }

@@ -71,7 +71,8 @@ import Testing
 
     @Test func payloadComesOutBeforeItsFrameIsComplete() throws {
         var decoder = WebSocketStreamDecoder(maxFrameSize: 1 << 20)
-        let frame = WebSocketWire.clientFrame(opcode: 0x2, payload: Array(repeating: 0x41, count: 1000))
+        let frame = WebSocketWire.clientFrame(
+            opcode: 0x2, payload: Array(repeating: 0x41, count: 1000))
         var first = ByteBuffer(bytes: frame.prefix(500))
         guard case .binary(let piece)? = try decoder.next(from: &first) else {
             Issue.record("no payload from half a frame")
@@ -82,12 +83,18 @@ import Testing
     }
 
     @Test(arguments: [
-        (WebSocketWire.clientFrame(opcode: 0x2, payload: [1], masked: false), Failure.unmaskedFrame),
+        (
+            WebSocketWire.clientFrame(opcode: 0x2, payload: [1], masked: false),
+            Failure.unmaskedFrame
+        ),
         (WebSocketWire.clientFrame(opcode: 0x2, payload: [1], rsv: 0b100), .reservedBits),
         (WebSocketWire.clientFrame(opcode: 0x3, payload: [1]), .unknownOpcode(3)),
         (WebSocketWire.clientFrame(opcode: 0xB, payload: []), .unknownOpcode(0xB)),
         (WebSocketWire.clientFrame(opcode: 0x9, fin: false, payload: []), .fragmentedControlFrame),
-        (WebSocketWire.clientFrame(opcode: 0x9, payload: Array(repeating: 0, count: 126)), .controlFrameTooLong),
+        (
+            WebSocketWire.clientFrame(opcode: 0x9, payload: Array(repeating: 0, count: 126)),
+            .controlFrameTooLong
+        ),
         (WebSocketWire.clientFrame(opcode: 0x0, payload: [1]), .continuationWithoutMessage),
         (
             WebSocketWire.clientFrame(opcode: 0x2, fin: false, payload: [1])
@@ -95,10 +102,15 @@ import Testing
         ),
         (WebSocketWire.clientHeader(opcode: 0x2, length: 2049), .frameTooLarge),
         (WebSocketWire.clientHeader(opcode: 0x2, length: UInt64.max), .frameTooLarge),
-        (WebSocketWire.clientFrame(opcode: 0x1, payload: Array(repeating: 0x61, count: 1025)), .textTooLarge),
         (
-            WebSocketWire.clientFrame(opcode: 0x1, fin: false, payload: Array(repeating: 0x61, count: 600))
-                + WebSocketWire.clientFrame(opcode: 0x0, payload: Array(repeating: 0x61, count: 600)),
+            WebSocketWire.clientFrame(opcode: 0x1, payload: Array(repeating: 0x61, count: 1025)),
+            .textTooLarge
+        ),
+        (
+            WebSocketWire.clientFrame(
+                opcode: 0x1, fin: false, payload: Array(repeating: 0x61, count: 600))
+                + WebSocketWire.clientFrame(
+                    opcode: 0x0, payload: Array(repeating: 0x61, count: 600)),
             .textTooLarge
         ),
     ])

@@ -99,8 +99,10 @@ final class AgentControlSession: Sendable {
         }
         watchdog.cancel()
         if let admitted, await context.presence.release(deviceID: admitted.deviceID, connection: connectionID) {
+            // Unless the agent has meanwhile reconnected to another instance.
             try? await Device.query(on: database).filter(\.$id == admitted.deviceID)
-                .set(\.$connected, to: false).update()
+                .filter(\.$controlInstance == context.instanceID)
+                .set(\.$connected, to: false).set(\.$controlInstance, to: nil).update()
             logger.info("agent offline: \(admitted.company)/\(admitted.name)")
         }
         if !socket.isClosed { try? await socket.close() }
@@ -110,6 +112,7 @@ final class AgentControlSession: Sendable {
         await context.presence.claim(deviceID: device.deviceID, connection: connectionID, socket: socket)
         guard let row = try await Device.find(device.deviceID, on: database) else { return }
         row.connected = true
+        row.controlInstance = context.instanceID
         row.lastSeenAt = Date()
         row.osName = String(hello.os.name.prefix(100))
         row.osVersion = String(hello.os.version.prefix(100))
@@ -120,7 +123,8 @@ final class AgentControlSession: Sendable {
 
     private func touch(_ deviceID: UUID) async throws {
         try await Device.query(on: database).filter(\.$id == deviceID)
-            .set(\.$lastSeenAt, to: Date()).set(\.$connected, to: true).update()
+            .set(\.$lastSeenAt, to: Date()).set(\.$connected, to: true)
+            .set(\.$controlInstance, to: context.instanceID).update()
     }
 
     private func send(_ message: ControlMessage) async throws {

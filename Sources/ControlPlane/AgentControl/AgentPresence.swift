@@ -29,9 +29,13 @@ public actor AgentPresence {
 
     /// Sends `message` to the device's agent if this instance holds its connection.
     func send(_ message: ControlMessage, to deviceID: UUID) async -> Bool {
-        guard let socket = current[deviceID]?.socket, let text = try? message.jsonText() else {
-            return false
-        }
+        guard let text = try? message.jsonText() else { return false }
+        return await send(text: text, to: deviceID)
+    }
+
+    /// Sends a control message already in its JSON text (from another instance).
+    func send(text: String, to deviceID: UUID) async -> Bool {
+        guard let socket = current[deviceID]?.socket else { return false }
         do {
             try await socket.send(text)
             return true

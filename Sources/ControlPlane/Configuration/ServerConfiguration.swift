@@ -28,6 +28,10 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     public var tls: TLSFiles?
     public var embeddedRelay: Bool
+    /// This instance's name among several sharing one database; nil reads (or makes) the one
+    /// kept in the data directory. It names the embedded relay (`embedded-ID`) and tells the
+    /// others where an agent's control connection is.
+    public var instanceID: String?
     /// bcrypt cost for operator and connection passwords.
     public var passwordCost: Int
     public var loginPolicy: LoginThrottle.Policy
@@ -43,7 +47,7 @@ public struct ServerConfiguration: Sendable {
     public init(
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, publicURL: String? = nil,
-        tls: TLSFiles? = nil, embeddedRelay: Bool = true, passwordCost: Int = 10,
+        tls: TLSFiles? = nil, embeddedRelay: Bool = true, instanceID: String? = nil, passwordCost: Int = 10,
         loginPolicy: LoginThrottle.Policy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
         publicDirectory: String? = nil
@@ -56,6 +60,7 @@ public struct ServerConfiguration: Sendable {
         self.publicURL = publicURL
         self.tls = tls
         self.embeddedRelay = embeddedRelay
+        self.instanceID = instanceID
         self.passwordCost = passwordCost
         self.loginPolicy = loginPolicy
         self.loginLifetime = loginLifetime
@@ -88,9 +93,20 @@ public struct ServerConfiguration: Sendable {
                     / TLS なしで \(listenHost) では待ち受けません。--tls-cert と --tls-key を指定してください。
                     """)
         }
+        if let instanceID, !Self.isValidInstanceID(instanceID) {
+            throw Invalid(
+                description: "--instance-id: use 1–40 lower-case letters, digits, '-', '_' or '.'")
+        }
         if passwordCost < 10 {
             throw Invalid(description: "password hash cost must be at least 10")
         }
+    }
+
+    /// Instance ids: 1–40 of lower-case letters, digits, `-`, `_`, `.` (they become part of a
+    /// relay id).
+    public static func isValidInstanceID(_ id: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.".unicodeScalars)
+        return (1...40).contains(id.count) && id.unicodeScalars.allSatisfy(allowed.contains)
     }
 
     /// Loopback addresses: `localhost`, 127.0.0.0/8 and `::1`.

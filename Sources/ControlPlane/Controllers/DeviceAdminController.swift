@@ -61,10 +61,10 @@ struct DeviceAdminController: RouteCollection {
             }
             try await RemoteSession.query(on: tx).filter(\.$device.$id == deviceID).delete()
             try await device.delete(on: tx)
-            return (deviceID, RemovedDeviceDTO(name: device.connectionName, removed: true))
+            return (device, RemovedDeviceDTO(name: device.connectionName, removed: true))
         }
         // Its agent's control connection goes too; it must enroll again to come back.
-        await context.presence.disconnect(deviceID: removed.0)
+        await context.agents.disconnect(removed.0)
         return removed.1
     }
 

@@ -11,15 +11,15 @@ import Vapor
 final class EmbeddedRelay: RelayControl {
     let relay: Relay
 
-    init(identity: ServerIdentity, group: any EventLoopGroup) async {
+    init(identity: ServerIdentity, relayID: String, group: any EventLoopGroup) async {
         relay = await Relay(
             configuration: RelayConfiguration(
-                serverKey: identity.privateKey.publicKey, relayID: RelayDirectory.embeddedID),
+                serverKey: identity.privateKey.publicKey, relayID: relayID),
             group: group)
     }
 
     func end(session: String, relayID: String) async {
-        guard relayID == RelayDirectory.embeddedID else { return }
+        guard relayID == relay.configuration.relayID else { return }
         relay.end(session: session)
     }
 

@@ -21,17 +21,18 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let (relay, context, db, logger) = (embedded.relay, context, application.db, application.logger)
+        let relayID = relay.configuration.relayID
         let recovered = try await SessionBroker(database: db, context: context).recoverEmbeddedSessions()
         if recovered > 0 {
             logger.notice("closed \(recovered) sessions left open by the previous run (server_restart)")
         }
-        try await RelayDirectory(database: db).registerEmbedded(url: url)
+        try await RelayDirectory(database: db).registerEmbedded(id: relayID, url: url)
         let ends = Task {
             for await end in relay.events {
                 do {
                     try await RelayReportController.apply(
                         RelayReport(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end]),
-                        from: RelayDirectory.embeddedID, database: db, context: context, loadIncluded: false)
+                        from: relayID, database: db, context: context, loadIncluded: false)
                 } catch {
                     logger.error("embedded relay: could not record an ended session: \(String(reflecting: error))")
                 }
@@ -48,7 +49,7 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
                     activeSessions: relay.activeSessions)
                 meter = next
                 do {
-                    try await RelayReportController.apply(report, from: RelayDirectory.embeddedID, database: db, context: context)
+                    try await RelayReportController.apply(report, from: relayID, database: db, context: context)
                 } catch {
                     logger.warning("embedded relay: load report failed: \(String(reflecting: error))")
                 }

@@ -26,6 +26,8 @@ public final class Device: Model, @unchecked Sendable {
     @OptionalField(key: "agent_version") public var agentVersion: String?
     /// True while an agent control connection is open (set by the instance holding it).
     @Field(key: "connected") public var connected: Bool
+    /// The server instance holding that connection (see `ServerConfiguration.instanceID`).
+    @OptionalField(key: "control_instance") public var controlInstance: String?
     @OptionalField(key: "last_seen_at") public var lastSeenAt: Date?
     /// Wrong connection passwords since the last right one.
     @Field(key: "password_failures") public var passwordFailures: Int

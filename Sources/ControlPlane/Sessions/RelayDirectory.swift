@@ -11,8 +11,10 @@ public struct RelayDirectory: Sendable {
         self.database = database
     }
 
-    /// The id of the relay inside `tsunagu-server`.
-    public static let embeddedID = "embedded"
+    /// The id of the relay inside the `tsunagu-server` instance `instance`; external relays
+    /// may not take ids that start with `embedded`.
+    public static func embeddedID(instance: String) -> String { embeddedPrefix + instance }
+    static let embeddedPrefix = "embedded-"
 
     /// Relay ids: 1–64 of lower-case letters, digits, `-`, `_`, `.`.
     static func isValidID(_ id: String) -> Bool {
@@ -22,7 +24,7 @@ public struct RelayDirectory: Sendable {
 
     /// Registers an external relay and returns its key (shown once, stored hashed).
     public func createKey(relayID: String, url: String) async throws -> String {
-        guard Self.isValidID(relayID), relayID != Self.embeddedID else {
+        guard Self.isValidID(relayID), !relayID.hasPrefix("embedded") else {
             throw APIError.invalidField("id", "use 1–64 lower-case letters, digits, '-', '_' or '.'")
         }
         guard let scheme = URL(string: url)?.scheme, ["ws", "wss"].contains(scheme) else {
@@ -47,23 +49,23 @@ public struct RelayDirectory: Sendable {
             .filter(\.$enabled == true).first()
     }
 
-    /// Makes sure the embedded relay is listed with its URL.
-    public func registerEmbedded(url: String) async throws {
-        if let node = try await RelayNode.find(Self.embeddedID, on: database) {
+    /// Makes sure the embedded relay `id` is listed with its URL.
+    public func registerEmbedded(id: String, url: String) async throws {
+        if let node = try await RelayNode.find(id, on: database) {
             node.url = url
             node.enabled = true
             node.lastReportAt = Date()
             try await node.save(on: database)
         } else {
-            let node = RelayNode(id: Self.embeddedID, keyHash: nil, url: url)
+            let node = RelayNode(id: id, keyHash: nil, url: url)
             node.lastReportAt = Date()
             try await node.create(on: database)
         }
     }
 
-    /// Turns the embedded relay off (the server runs with `--no-embedded-relay`).
-    public func disableEmbedded() async throws {
-        try await RelayNode.query(on: database).filter(\.$id == Self.embeddedID)
+    /// Turns the embedded relay `id` off (the server runs with `--no-embedded-relay`).
+    public func disableEmbedded(id: String) async throws {
+        try await RelayNode.query(on: database).filter(\.$id == id)
             .set(\.$enabled, to: false).update()
     }
 

@@ -60,7 +60,7 @@ public struct SessionBroker: Sendable {
         }
         try await checkPassword(password, of: device)
         let deviceID = try device.requireID()
-        guard device.isOnline(), await context.presence.isConnected(deviceID) else {
+        guard device.isOnline(), await context.agents.canReach(device) else {
             throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
         }
         guard let relay = try await RelayDirectory(database: database).pick(), let relayID = relay.id else {
@@ -79,7 +79,7 @@ public struct SessionBroker: Sendable {
             session: sessionID, channel: channel, relayURL: relay.url,
             ticket: try await context.tickets.sign(agentTicket), operatorLogin: op.login,
             company: op.companyID, attended: device.mode == .attended)
-        guard await context.presence.send(.offer(offer), to: deviceID) else {
+        guard await context.agents.send(.offer(offer), to: device) else {
             try await finish(session, reason: "agent_unreachable")
             throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
         }
@@ -166,7 +166,9 @@ public struct SessionBroker: Sendable {
         session.endRequested = true
         session.endRequestedAt = Date()
         try await session.save(on: database)
-        _ = await context.presence.send(.endSession(.init(session: sessionID.uuidString)), to: session.$device.id)
+        if let device = try await Device.find(session.$device.id, on: database) {
+            _ = await context.agents.send(.endSession(.init(session: sessionID.uuidString)), to: device)
+        }
         // The relay closes it and reports the end with its byte counts (the embedded relay
         // at once, an external one with its next report); the sweeper closes it after
         // `endGrace` if it never reached a relay.
@@ -209,12 +211,12 @@ public struct SessionBroker: Sendable {
         }
     }
 
-    /// At start-up: sessions on the embedded relay that are still open died with the previous
-    /// process (its relay's connections went with it). Closes them as `server_restart` so
+    /// At start-up: sessions on this instance's embedded relay that are still open died with
+    /// the previous process (its relay's connections went with it). Closes them as `server_restart` so
     /// that every session requested has its log record, however the process ended.
     public func recoverEmbeddedSessions(at now: Date = Date()) async throws -> Int {
         let open = try await RemoteSession.query(on: database)
-            .filter(\.$relayID == RelayDirectory.embeddedID).filter(\.$status != .ended).all()
+            .filter(\.$relayID == context.embeddedRelayID).filter(\.$status != .ended).all()
         for session in open { try await finish(session, reason: "server_restart", at: now) }
         return open.count
     }

@@ -28,7 +28,8 @@ enum WebSocketWire {
 
     /// A header claiming `length` payload bytes (64-bit form), masked, with no payload.
     static func clientHeader(opcode: UInt8, length: UInt64) -> [UInt8] {
-        [0x80 | opcode, 0x80 | 127] + (0..<8).reversed().map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
+        [0x80 | opcode, 0x80 | 127]
+            + (0..<8).reversed().map { UInt8(truncatingIfNeeded: length >> ($0 * 8)) }
             + [1, 2, 3, 4]
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import TestSupport
+import Testing
+import TsunaguCore
+import Vapor
+
+@testable import ControlPlane
+
+/// The bus between server instances on a real PostgreSQL: answers come back from the
+/// addressee, silence and oversized messages fail fast instead of hanging a request.
+@Suite(.enabled(if: ThrowawayPostgres.adminURL != nil, "needs make test's PostgreSQL"))
+struct ClusterBusTests {
+    private func bus(_ id: String, url: String) async throws -> ClusterBus {
+        let bus = try ClusterBus(
+            instanceID: id, databaseURL: url, presence: AgentPresence(),
+            group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
+        await bus.start()
+        return bus
+    }
+
+    private let offer = ControlMessage.endSession(.init(session: UUID().uuidString))
+
+    @Test func anInstanceWithoutTheAgentSaysSoAtOnce() async throws {
+        let url = try ThrowawayPostgres.createDatabase()
+        let (east, west) = (try await bus("east", url: url), try await bus("west", url: url))
+        let start = ContinuousClock.now
+        #expect(await east.deliver(offer, to: UUID(), at: "west") == false)
+        #expect(ContinuousClock.now - start < .seconds(2), "answered, not timed out")
+        await east.stop()
+        await west.stop()
+    }
+
+    @Test func nobodyAnsweringFailsAfterTheTimeout() async throws {
+        let url = try ThrowawayPostgres.createDatabase()
+        let east = try await bus("east", url: url)
+        let start = ContinuousClock.now
+        #expect(await east.deliver(offer, to: UUID(), at: "gone") == false)
+        let waited = ContinuousClock.now - start
+        #expect(waited >= ClusterBus.answerTimeout && waited < .seconds(6))
+        await east.stop()
+    }
+
+    @Test func aMessageTooLongForNotifyIsRefusedUnsent() async throws {
+        let url = try ThrowawayPostgres.createDatabase()
+        let east = try await bus("east", url: url)
+        let long = ControlMessage.endSession(.init(session: String(repeating: "x", count: 9000)))
+        let start = ContinuousClock.now
+        #expect(await east.deliver(long, to: UUID(), at: "west") == false)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        await east.stop()
+    }
+
+    @Test func noticesRoundTripAndOthersAreIgnored() throws {
+        let notice = ClusterNotice(
+            kind: .deliver, to: "b", from: "a", device: UUID(), message: "{}")
+        #expect(ClusterNotice(payload: try notice.payload()) == notice)
+        #expect(ClusterNotice(payload: "not json") == nil)
+        #expect(ClusterNotice(payload: #"{"kind":"other","to":"b","from":"a","id":"x"}"#) == nil)
+    }
+}
