@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Relay
 import TsunaguCore
@@ -45,6 +46,9 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
     @Option(help: "Seconds between reports to the control plane.")
     var reportInterval: Double = 5
 
+    @Option(help: "Event loop threads that copy bytes. Default: one per core.")
+    var eventLoops: Int?
+
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -52,7 +56,9 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
         guard tlsCert == nil || tcpListen != nil else {
             throw ValidationError("TLS applies to --tcp-listen; give it too")
         }
-        guard maxSessions > 0, peerTimeout > 0, idleTimeout > 0, reportInterval > 0 else {
+        guard maxSessions > 0, peerTimeout > 0, idleTimeout > 0, reportInterval > 0,
+            (eventLoops ?? 1) > 0
+        else {
             throw ValidationError("limits must be positive")
         }
     }
@@ -80,7 +86,9 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
             configuration: RelayConfiguration(
                 serverKey: serverKey, relayID: answer.relayID,
                 peerTimeout: .seconds(Int64(peerTimeout)),
-                idleTimeout: .seconds(Int64(idleTimeout)), maxSessions: maxSessions))
+                idleTimeout: .seconds(Int64(idleTimeout)), maxSessions: maxSessions),
+            group: eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+                ?? MultiThreadedEventLoopGroup.singleton)
         let webSocket = try await relay.listenWebSocket(host: listen.host, port: listen.port)
         logger.info("websocket listening on \(webSocket) as relay \(answer.relayID)")
         if let tcpListen {

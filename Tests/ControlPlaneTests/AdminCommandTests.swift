@@ -123,28 +123,18 @@ struct HTTPSTests {
         let dir = NSTemporaryDirectory() + "tsunagu-tls-\(UUID())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
-        ]
-        openssl.standardError = FileHandle.nullDevice
-        LiveProcesses.markDescriptorsCloseOnExec()
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
+        let certificate = try SelfSignedCertificate(in: dir)
 
         let port = try ServerProcess.freePort()
         let log = URL(fileURLWithPath: dir + "/server.log")
         let server = try ServerProcess.start(
-            ["--listen", "0.0.0.0:\(port)", "--data-dir", dir + "/data", "--tls-cert", dir + "/cert.pem",
-             "--tls-key", dir + "/key.pem"], log: log)
+            ["--listen", "0.0.0.0:\(port)", "--data-dir", dir + "/data", "--tls-cert", certificate.certificatePath,
+             "--tls-key", certificate.keyPath], log: log)
         defer { if server.isRunning { server.terminate() } }
         func curl(_ args: [String]) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["-s", "-i", "--cacert", dir + "/cert.pem"] + args
+            process.arguments = ["-s", "-i", "--cacert", certificate.certificatePath] + args
             let out = Pipe()
             process.standardOutput = out
             LiveProcesses.markDescriptorsCloseOnExec()

@@ -10,13 +10,9 @@ public enum ThrowawayPostgres {
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Makes a fresh, empty database and returns its URL.
     public static func createDatabase() throws -> String {
-        guard let admin = adminURL else { throw Failure(description: "no PostgreSQL for tests") }
+        guard let admin = adminURL else { throw SetupFailure("no PostgreSQL for tests") }
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
@@ -29,8 +25,17 @@ public enum ThrowawayPostgres {
         guard process.terminationStatus == 0 else {
             let text = String(
                 decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw Failure(description: "psql failed: \(text)")
+            throw SetupFailure("psql failed: \(text)")
         }
         return "\(admin[..<admin.lastIndex(of: "/")!])/\(name)"
+    }
+}
+
+/// A test's set-up could not be made (a tool failed or is missing).
+public struct SetupFailure: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
     }
 }

@@ -2,7 +2,8 @@
 # The relay benchmark: builds tsunagu-relay (release) and the load tool, then runs direct TCP,
 # HAProxy (TCP mode), websockify and tsunagu-relay (TCP and WebSocket mode) side by side on
 # loopback, and prints the figures and the ratios against the goals. Stops by itself.
-#   bench/relay/run.sh [--quick] [--pairs N]
+#   bench/relay/run.sh [--quick] [--pairs N] [-- RELAY-OPTIONS…]
+# Options after -- go to tsunagu-relay (e.g. -- --event-loops 1).
 # RELAY_PACKAGE=DIR builds the relay from another package that has the product (default: the
 # repository root).
 set -euo pipefail

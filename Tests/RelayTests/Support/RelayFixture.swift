@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Relay
 import Testing
 import TsunaguCore
@@ -16,18 +17,21 @@ final class RelayFixture: Sendable {
     let serverKey: Curve25519.Signing.PrivateKey
     let webSocketPort: Int
     let tcpPort: Int
+    /// The TCP listener behind TLS, when the fixture was given a server context.
+    let tlsPort: Int?
     /// Ended-channel records not yet taken by ``nextEnd(within:)``.
     let ended = NIOLockedValueBox<[RelaySessionEnd]>([])
 
     init(
         relay: Relay, signer: TicketSigner, serverKey: Curve25519.Signing.PrivateKey,
-        webSocketPort: Int, tcpPort: Int
+        webSocketPort: Int, tcpPort: Int, tlsPort: Int?
     ) {
         self.relay = relay
         self.signer = signer
         self.serverKey = serverKey
         self.webSocketPort = webSocketPort
         self.tcpPort = tcpPort
+        self.tlsPort = tlsPort
         Task { [ended] in
             for await end in relay.events { ended.withLockedValue { $0.append(end) } }
         }
@@ -41,7 +45,8 @@ final class RelayFixture: Sendable {
 
     static func start(
         peerTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .minutes(10),
-        maxSessions: Int = 100, configure: (inout RelayConfiguration) -> Void = { _ in }
+        maxSessions: Int = 100, tls: NIOSSLContext? = nil,
+        configure: (inout RelayConfiguration) -> Void = { _ in }
     ) async throws -> RelayFixture {
         let key = Curve25519.Signing.PrivateKey()
         var configuration = RelayConfiguration(
@@ -51,9 +56,11 @@ final class RelayFixture: Sendable {
         let relay = await Relay(configuration: configuration)
         let ws = try await relay.listenWebSocket(host: "127.0.0.1", port: 0)
         let tcp = try await relay.listenTCP(host: "127.0.0.1", port: 0)
+        var tlsPort: Int?
+        if let tls { tlsPort = try await relay.listenTCP(host: "127.0.0.1", port: 0, tls: tls).port }
         return RelayFixture(
             relay: relay, signer: await TicketSigner(privateKey: key), serverKey: key,
-            webSocketPort: ws.port!, tcpPort: tcp.port!)
+            webSocketPort: ws.port!, tcpPort: tcp.port!, tlsPort: tlsPort)
     }
 
     /// A signed ticket.

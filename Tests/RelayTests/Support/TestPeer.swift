@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import TsunaguCore
 
@@ -39,15 +40,20 @@ final class TestPeer: Sendable {
         self.isWebSocket = isWebSocket
     }
 
-    /// Connects over TCP and sends `greeting` (by default the greeting with `ticket`).
-    static func connectTCP(port: Int, ticket: String, greeting: String? = nil) async throws
-        -> TestPeer
-    {
+    /// Connects over TCP (through TLS with `tls`) and sends `greeting` (by default the
+    /// greeting with `ticket`).
+    static func connectTCP(
+        port: Int, ticket: String, greeting: String? = nil, tls: NIOSSLContext? = nil
+    ) async throws -> TestPeer {
         let inbox = NIOLockedValueBox(Inbox())
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: nil))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         ReadGate(), RawCollector(inbox: inbox, parsesStatusLines: true),
                     ])

@@ -19,11 +19,13 @@ struct RelayBench {
             args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
         }
         guard let relayBinary = value("--relay-bin") else {
-            say("usage: relay-bench --relay-bin PATH [--pairs N] [--quick]")
+            say("usage: relay-bench --relay-bin PATH [--pairs N] [--quick] [-- RELAY-OPTIONS…]")
             return
         }
         let pairs = Int(value("--pairs") ?? "10000")!
         let quick = args.contains("--quick")
+        // Options after `--` go to tsunagu-relay (e.g. `--event-loops 1`).
+        let relayOptions = args.firstIndex(of: "--").map { Array(args[($0 + 1)...]) } ?? []
         let processes = Processes()
         defer { processes.stopAll() }
 
@@ -48,7 +50,7 @@ struct RelayBench {
                 "--listen", "127.0.0.1:\(rw)", "--server", "http://127.0.0.1:\(controlPort)",
                 "--relay-key", "bench", "--tcp-listen", "127.0.0.1:\(rt)",
                 "--max-sessions", "30000",
-            ])
+            ] + relayOptions)
         for port in [hd, he, wd, we, rw, rt] { try await Processes.waitForPort(port) }
         log("all listeners up")
 
