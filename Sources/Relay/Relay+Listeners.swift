@@ -22,7 +22,6 @@ extension Relay {
         onLoop(of: channel) {
             try self.prepare(channel)
             try channel.pipeline.syncOperations.addHandlers([
-                WebSocketFrameEncoder(),
                 WebSocketFramingHandler(
                     drainTimeout: self.configuration.drainTimeout,
                     maxFrameSize: self.configuration.maxFrameSize,

@@ -3,8 +3,9 @@ import NIOHTTP1
 import NIOWebSocket
 
 /// The HTTP upgrade to a relay WebSocket. NIO's upgrader checks the request and answers the
-/// handshake; the pipeline behind it is the relay's own (NIO's frame encoder for what goes
-/// out, ``WebSocketStreamDecoder`` for what comes in), not NIO's whole-frame decoder.
+/// handshake; the pipeline behind it is the relay's own (``WebSocketFramingHandler``: the
+/// streaming ``WebSocketStreamDecoder`` in, ``WebSocketServerFrame`` out), not NIO's
+/// whole-frame decoder and encoder.
 ///
 /// The standalone relay's listener uses it on `/relay/v1`; the control plane's HTTP server
 /// hands it its own upgrade of `/relay/v1` (``Relay/webSocketUpgrader()``).

@@ -6,14 +6,14 @@ import TsunaguCore
 /// payload both ways, status goes out as JSON text frames; answers pings and the closing
 /// handshake.
 ///
-/// Sits right above the socket (after the upgrade) with NIO's frame encoder below it for what
-/// goes out; what comes in is read by ``WebSocketStreamDecoder`` as it arrives, so payload
-/// reaches ``RelayPeerHandler`` without waiting for the rest of its frame.
+/// Sits right above the socket (after the upgrade). What comes in is read by
+/// ``WebSocketStreamDecoder`` as it arrives, so payload reaches ``RelayPeerHandler`` without
+/// waiting for the rest of its frame; what goes out is framed by ``WebSocketServerFrame``.
 final class WebSocketFramingHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = WebSocketFrame
+    typealias OutboundOut = ByteBuffer
 
     private let drainTimeout: TimeAmount
     private let maxOutboundFrameSize: Int
@@ -65,8 +65,8 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
             gotTicket = true
             context.fireUserInboundEventTriggered(RelayPeerInbound.ticket(String(buffer: text)))
         case .ping(let data):
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: data)
-            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+            send(WebSocketServerFrame.pong, data, context: context, promise: nil)
+            context.flush()
         case .pong:
             break
         case .close(var data):
@@ -89,11 +89,24 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
         var payload = unwrapOutboundIn(data)
         while payload.readableBytes > maxOutboundFrameSize {
             let part = payload.readSlice(length: maxOutboundFrameSize)!
-            let frame = WebSocketFrame(fin: true, opcode: .binary, data: part)
-            context.write(wrapOutboundOut(frame), promise: nil)
+            send(WebSocketServerFrame.binary, part, context: context, promise: nil)
         }
-        let frame = WebSocketFrame(fin: true, opcode: .binary, data: payload)
-        context.write(wrapOutboundOut(frame), promise: promise)
+        send(WebSocketServerFrame.binary, payload, context: context, promise: promise)
+    }
+
+    /// Writes one frame (not flushed).
+    private func send(
+        _ opcode: UInt8, _ payload: ByteBuffer, context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>?
+    ) {
+        let (head, body) = WebSocketServerFrame.encode(
+            opcode: opcode, payload: payload, allocator: context.channel.allocator)
+        guard let body else {
+            context.write(wrapOutboundOut(head), promise: promise)
+            return
+        }
+        context.write(wrapOutboundOut(head), promise: nil)
+        context.write(wrapOutboundOut(body), promise: promise)
     }
 
     func triggerUserOutboundEvent(
@@ -110,9 +123,10 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
         case .refused(let refusal):
             text = RelayHandshake.errorJSON(code: refusal.code, message: refusal.message)
         }
-        let frame = WebSocketFrame(
-            fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
-        context.writeAndFlush(wrapOutboundOut(frame), promise: promise)
+        send(
+            WebSocketServerFrame.text, context.channel.allocator.buffer(string: text),
+            context: context, promise: promise)
+        context.flush()
     }
 
     /// Closing says goodbye with a close frame first, after the payload already queued.
@@ -134,9 +148,9 @@ final class WebSocketFramingHandler: ChannelDuplexHandler {
         sentClose = true
         var data = context.channel.allocator.buffer(capacity: 2)
         data.write(webSocketErrorCode: code)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(frame), promise: written)
+        send(WebSocketServerFrame.close, data, context: context, promise: written)
+        context.flush()
         // A peer that reads nothing would never let the frame out: close anyway in time.
         let loop = context.eventLoop.assumeIsolated()
         let deadline = loop.scheduleTask(in: drainTimeout) {

@@ -7,7 +7,8 @@ import Vapor
 @testable import ControlPlane
 
 /// The bus between server instances on a real PostgreSQL: answers come back from the
-/// addressee, silence and oversized messages fail fast instead of hanging a request.
+/// addressee, silence ends in a timeout, an oversized message is not sent. (Outcomes, not
+/// wall-clock bounds: in the full test run the machine is far too busy for those.)
 @Suite(.enabled(if: ThrowawayPostgres.adminURL != nil, "needs make test's PostgreSQL"))
 struct ClusterBusTests {
     private func bus(_ id: String, url: String) async throws -> ClusterBus {
@@ -23,9 +24,7 @@ struct ClusterBusTests {
     @Test func anInstanceWithoutTheAgentSaysSoAtOnce() async throws {
         let url = try ThrowawayPostgres.createDatabase()
         let (east, west) = (try await bus("east", url: url), try await bus("west", url: url))
-        let start = ContinuousClock.now
-        #expect(await east.deliver(offer, to: UUID(), at: "west") == false)
-        #expect(ContinuousClock.now - start < .seconds(2), "answered, not timed out")
+        #expect(await east.deliver(offer, to: UUID(), at: "west") == .refused)
         await east.stop()
         await west.stop()
     }
@@ -34,9 +33,8 @@ struct ClusterBusTests {
         let url = try ThrowawayPostgres.createDatabase()
         let east = try await bus("east", url: url)
         let start = ContinuousClock.now
-        #expect(await east.deliver(offer, to: UUID(), at: "gone") == false)
-        let waited = ContinuousClock.now - start
-        #expect(waited >= ClusterBus.answerTimeout && waited < .seconds(6))
+        #expect(await east.deliver(offer, to: UUID(), at: "gone") == .unanswered)
+        #expect(ContinuousClock.now - start >= ClusterBus.answerTimeout)
         await east.stop()
     }
 
@@ -44,9 +42,7 @@ struct ClusterBusTests {
         let url = try ThrowawayPostgres.createDatabase()
         let east = try await bus("east", url: url)
         let long = ControlMessage.endSession(.init(session: String(repeating: "x", count: 9000)))
-        let start = ContinuousClock.now
-        #expect(await east.deliver(long, to: UUID(), at: "west") == false)
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(await east.deliver(long, to: UUID(), at: "west") == .unsent)
         await east.stop()
     }
 

@@ -26,10 +26,7 @@ struct RelayFleetEndToEndTests {
                 log: "\(id).log")
         }
 
-        let enroll = try stack.admin(["enroll-token", "create", "--company", "FLEET"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try stack.startDesktop()
-        _ = try stack.startAgent(company: "FLEET", name: "pc", display: display, stateDir: stack.live.path("state"), enrollToken: enroll)
+        try stack.startEnrolledAgent(company: "FLEET")
         #expect(stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
 
         // The operator's command line: log in, then a local VNC port bridged through a relay.

@@ -39,12 +39,7 @@ struct ServerClusterEndToEndTests {
         let westToken = try #require(Stack.field("token", in: login.body), "\(login)")
 
         // The agent knows only east.
-        let enroll = try east.admin(["enroll-token", "create", "--company", "CLUSTER"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try east.startDesktop()
-        _ = try east.startAgent(
-            company: "CLUSTER", name: "pc", display: display, stateDir: east.live.path("state"),
-            enrollToken: enroll)
+        try east.startEnrolledAgent(company: "CLUSTER")
         #expect(
             west.live.wait(timeout: 20) { west.isOnline("pc", token: westToken) },
             "west sees the agent east holds: \(east.live.log("agent.log"))")

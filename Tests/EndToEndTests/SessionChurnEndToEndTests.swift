@@ -10,12 +10,7 @@ struct SessionChurnEndToEndTests {
         let stack = try Stack()
         #expect(try stack.startServer(), "\(stack.live.log("server.log"))")
         let token = try stack.makeCompany("CHURN")
-        let enroll = try stack.admin(["enroll-token", "create", "--company", "CHURN"]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try stack.startDesktop()
-        _ = try stack.startAgent(
-            company: "CHURN", name: "pc", display: display, stateDir: stack.live.path("state"),
-            enrollToken: enroll)
+        try stack.startEnrolledAgent(company: "CHURN")
         #expect(stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
 
         // Ask for sessions as fast as curl allows; SIGKILL the server in the middle.

@@ -114,6 +114,18 @@ final class Stack: @unchecked Sendable {
         return display
     }
 
+    /// An Xvfb desktop with the agent of `company`'s device `name` on it, enrolled with a fresh
+    /// token (unattended, connection password `pc-password`).
+    @discardableResult
+    func startEnrolledAgent(company: String, name: String = "pc") throws -> Process {
+        let enroll = try admin(["enroll-token", "create", "--company", company]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let display = try startDesktop()
+        return try startAgent(
+            company: company, name: name, display: display, stateDir: live.path("state"),
+            enrollToken: enroll)
+    }
+
     /// Starts `tsunagu-agent run` against this server.
     func startAgent(
         company: String, name: String, display: String, stateDir: String, enrollToken: String? = nil,

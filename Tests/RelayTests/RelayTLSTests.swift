@@ -16,7 +16,8 @@ import Testing
         let server = try NIOSSLContext(
             configuration: .makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: certificate.keyPath, format: .pem))))
+                privateKey: .privateKey(
+                    try NIOSSLPrivateKey(file: certificate.keyPath, format: .pem))))
         var client = TLSConfiguration.makeClientConfiguration()
         client.trustRoots = .certificates(chain)
         client.certificateVerification = .noHostnameVerification
@@ -28,7 +29,8 @@ import Testing
         let (fixture, client) = try await fixture()
         let port = try #require(fixture.tlsPort)
         let op = try await TestPeer.connectTCP(
-            port: port, ticket: try await fixture.ticket(session: "tls", role: .operator), tls: client)
+            port: port, ticket: try await fixture.ticket(session: "tls", role: .operator),
+            tls: client)
         #expect(try await op.status() == .waiting)
         let agent = try await TestPeer.connectTCP(
             port: fixture.tcpPort, ticket: try await fixture.ticket(session: "tls", role: .agent))

@@ -129,7 +129,9 @@ public final class LiveProcesses {
 
     /// Runs `tool` to completion (at most `timeout` seconds) and returns its exit status.
     @discardableResult
-    public func run(_ tool: String, _ arguments: [String], display: String? = nil, timeout: Double = 60)
+    public func run(
+        _ tool: String, _ arguments: [String], display: String? = nil, timeout: Double = 60
+    )
         throws -> Int32
     {
         let process = try start(

@@ -19,7 +19,7 @@ public struct AgentDelivery: Sendable {
         guard let id = device.id else { return false }
         if await presence.send(message, to: id) { return true }
         guard let cluster, let instance = otherInstance(holding: device) else { return false }
-        return await cluster.deliver(message, to: id, at: instance)
+        return await cluster.deliver(message, to: id, at: instance) == .delivered
     }
 
     /// Closes the device's control connection wherever it is.

@@ -24,7 +24,7 @@ public actor ClusterBus {
     private let group: any EventLoopGroup
     private let logger: Logger
     private var connection: PostgresConnection?
-    private var answers: [UUID: CheckedContinuation<Bool, Never>] = [:]
+    private var answers: [UUID: CheckedContinuation<Delivery, Never>] = [:]
     private var listening: Task<Void, Never>?
 
     /// - Parameters:
@@ -56,22 +56,36 @@ public actor ClusterBus {
         listening = nil
         try? await connection?.close()
         connection = nil
-        for (_, waiting) in answers { waiting.resume(returning: false) }
+        for (_, waiting) in answers { waiting.resume(returning: .unanswered) }
         answers = [:]
     }
 
-    /// Hands `message` to the agent of `device` at `instance`; true once that instance says
-    /// the agent has it.
-    func deliver(_ message: ControlMessage, to device: UUID, at instance: String) async -> Bool {
-        guard connection != nil, let text = try? message.jsonText() else { return false }
+    /// What became of a message for an agent at another instance.
+    enum Delivery: Sendable, Equatable {
+        /// The holding instance handed it to the agent.
+        case delivered
+        /// The addressee answered that it does not hold that agent.
+        case refused
+        /// No answer within ``answerTimeout`` (the instance is gone or the database slow).
+        case unanswered
+        /// Not sent: no database connection, or too long for a notification.
+        case unsent
+    }
+
+    /// Hands `message` to the agent of `device` at `instance` and waits for the answer.
+    func deliver(_ message: ControlMessage, to device: UUID, at instance: String) async -> Delivery
+    {
+        guard connection != nil, let text = try? message.jsonText() else { return .unsent }
         let notice = ClusterNotice(
             kind: .deliver, to: instance, from: instanceID, device: device, message: text)
         return await withCheckedContinuation { waiting in
             answers[notice.id] = waiting
             Task {
-                guard await self.publish(notice) else { return self.answer(notice.id, with: false) }
+                guard await self.publish(notice) else {
+                    return self.answer(notice.id, with: .unsent)
+                }
                 try? await Task.sleep(for: Self.answerTimeout)
-                self.answer(notice.id, with: false)
+                self.answer(notice.id, with: .unanswered)
             }
         }
     }
@@ -127,14 +141,14 @@ public actor ClusterBus {
                 id: notice.id)
             _ = await publish(reply)
         case .delivered, .undeliverable:
-            answer(notice.id, with: notice.kind == .delivered)
+            answer(notice.id, with: notice.kind == .delivered ? .delivered : .refused)
         case .disconnect:
             if let device = notice.device { await presence.disconnect(deviceID: device) }
         }
     }
 
-    private func answer(_ id: UUID, with delivered: Bool) {
-        answers.removeValue(forKey: id)?.resume(returning: delivered)
+    private func answer(_ id: UUID, with outcome: Delivery) {
+        answers.removeValue(forKey: id)?.resume(returning: outcome)
     }
 
     private func publish(_ notice: ClusterNotice) async -> Bool {

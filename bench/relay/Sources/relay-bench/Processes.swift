@@ -4,15 +4,37 @@ import NIOPosix
 
 /// The child processes of one run, stopped at the end whatever happens.
 final class Processes: Sendable {
+    /// CPUs the proxies under test run on (`taskset -c`), apart from the load's; nil runs
+    /// them wherever the scheduler likes.
+    let proxyCPUs: String?
     private let children = NIOLockedValueBox<[Process]>([])
     private let scratch = FileManager.default.temporaryDirectory
         .appendingPathComponent("relay-bench-\(getpid())")
 
+    init(proxyCPUs: String?) {
+        self.proxyCPUs = proxyCPUs
+    }
+
+    /// How many CPUs the proxies get (1 for `"1"`, 2 for `"2-3"` or `"2,3"`), nil when unpinned.
+    var proxyCPUCount: Int? {
+        guard let proxyCPUs else { return nil }
+        return proxyCPUs.split(separator: ",").reduce(0) { count, part in
+            let ends = part.split(separator: "-").compactMap { Int($0) }
+            return count + (ends.count == 2 ? ends[1] - ends[0] + 1 : 1)
+        }
+    }
+
+    /// Starts a proxy under test (on the proxy CPUs when pinned).
     @discardableResult
     func start(_ path: String, _ arguments: [String]) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        if let proxyCPUs {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/taskset")
+            process.arguments = ["-c", proxyCPUs, path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -25,7 +47,7 @@ final class Processes: Sendable {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var config = """
             global
-                maxconn 4000
+                maxconn 4000\(proxyCPUCount.map { "\n    nbthread \($0)" } ?? "")
             defaults
                 mode tcp
                 timeout connect 5s

@@ -15,18 +15,25 @@ struct RelayBench {
 
     static func main() async throws {
         let args = CommandLine.arguments
+        let own = Array(args.prefix { $0 != "--" })
+        /// The last value given for `flag` (run.sh puts its defaults first).
         func value(_ flag: String) -> String? {
-            args.firstIndex(of: flag).flatMap { args.indices.contains($0 + 1) ? args[$0 + 1] : nil }
+            own.lastIndex(of: flag).flatMap { own.indices.contains($0 + 1) ? own[$0 + 1] : nil }
         }
         guard let relayBinary = value("--relay-bin") else {
-            say("usage: relay-bench --relay-bin PATH [--pairs N] [--quick] [-- RELAY-OPTIONS…]")
+            say(
+                "usage: relay-bench --relay-bin PATH [--pairs N] [--quick] [--proxy-cpus LIST]"
+                    + " [-- RELAY-OPTIONS…]")
             return
         }
         let pairs = Int(value("--pairs") ?? "10000")!
         let quick = args.contains("--quick")
         // Options after `--` go to tsunagu-relay (e.g. `--event-loops 1`).
         let relayOptions = args.firstIndex(of: "--").map { Array(args[($0 + 1)...]) } ?? []
-        let processes = Processes()
+        // With --proxy-cpus the proxies share those CPUs, one thread each per CPU (HAProxy's
+        // nbthread, the relay's --event-loops; websockify has one), and the load the rest.
+        let processes = Processes(proxyCPUs: value("--proxy-cpus"))
+        let pinning = processes.proxyCPUCount.map { ["--event-loops", "\($0)"] } ?? []
         defer { processes.stopAll() }
 
         let received = NIOLockedValueBox(0)
@@ -50,7 +57,7 @@ struct RelayBench {
                 "--listen", "127.0.0.1:\(rw)", "--server", "http://127.0.0.1:\(controlPort)",
                 "--relay-key", "bench", "--tcp-listen", "127.0.0.1:\(rt)",
                 "--max-sessions", "30000",
-            ] + relayOptions)
+            ] + pinning + relayOptions)
         for port in [hd, he, wd, we, rw, rt] { try await Processes.waitForPort(port) }
         log("all listeners up")
 
@@ -101,7 +108,10 @@ struct RelayBench {
         let single = quick ? 256 << 20 : 2 << 30
         let perStream = quick ? 4 << 20 : 32 << 20
         var results: [String: [String: Double]] = [:]
-        say("relay benchmark on loopback (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        say(
+            "relay benchmark on loopback (\(ProcessInfo.processInfo.activeProcessorCount) cores"
+                + (processes.proxyCPUs.map { "; proxies on CPU \($0), load on the others" } ?? "")
+                + ")")
         for path in paths {
             log("measuring \(path.name)")
             var r: [String: Double] = [:]
@@ -113,13 +123,18 @@ struct RelayBench {
             let rtt = try await Measure.latency(path, streams: 64, rounds: quick ? 50 : 300)
             r["rtt p50 us"] = rtt.p50
             r["rtt p99 us"] = rtt.p99
+            let alone = try await Measure.latency(path, streams: 1, rounds: quick ? 200 : 1000)
+            r["rtt1 p50 us"] = alone.p50
+            r["rtt1 p99 us"] = alone.p99
             results[path.name] = r
             say(
                 "  \(path.name.padding(toLength: 16, withPad: " ", startingAt: 0))"
                     + String(
                         format:
-                            " 1 stream %7.0f MB/s   64 streams %7.0f MB/s   RTT p50 %6.0f us  p99 %6.0f us",
-                        r["1 stream MB/s"]!, r["64 streams MB/s"]!, rtt.p50, rtt.p99))
+                            " 1 stream %7.0f MB/s   64 streams %7.0f MB/s   RTT p50 %6.0f us  p99 %6.0f us"
+                            + "   alone p50 %5.0f us  p99 %5.0f us",
+                        r["1 stream MB/s"]!, r["64 streams MB/s"]!, rtt.p50, rtt.p99, alone.p50,
+                        alone.p99))
         }
         var setups: [String: Percentiles] = [:]
         for ws in [false, true] {
