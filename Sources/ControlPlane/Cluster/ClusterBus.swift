@@ -14,11 +14,13 @@ import TsunaguCore
 public actor ClusterBus {
     /// The notification channel all instances listen on.
     static let channel = "tsunagu_cluster"
-    /// How long a delivery waits for the holding instance's answer.
-    static let answerTimeout: Duration = .seconds(3)
+    /// How long a delivery waits for the holding instance's answer, by default.
+    public static let defaultAnswerTimeout: Duration = .seconds(3)
 
     /// This instance's id; notices addressed to it are acted on.
     public nonisolated let instanceID: String
+    /// How long a delivery waits for the holding instance's answer.
+    let answerTimeout: Duration
     private let configuration: PostgresConnection.Configuration
     private let presence: AgentPresence
     private let group: any EventLoopGroup
@@ -32,9 +34,10 @@ public actor ClusterBus {
     ///   - presence: the agent connections this instance holds, for notices addressed to it.
     public init(
         instanceID: String, databaseURL: String, presence: AgentPresence,
-        group: any EventLoopGroup, logger: Logger
+        group: any EventLoopGroup, logger: Logger, answerTimeout: Duration = defaultAnswerTimeout
     ) throws {
         self.instanceID = instanceID
+        self.answerTimeout = answerTimeout
         self.configuration = try SQLPostgresConfiguration(url: databaseURL).coreConfiguration
         self.presence = presence
         self.group = group
@@ -66,7 +69,7 @@ public actor ClusterBus {
         case delivered
         /// The addressee answered that it does not hold that agent.
         case refused
-        /// No answer within ``answerTimeout`` (the instance is gone or the database slow).
+        /// No answer in time (the instance is gone or the database slow).
         case unanswered
         /// Not sent: no database connection, or too long for a notification.
         case unsent
@@ -84,7 +87,7 @@ public actor ClusterBus {
                 guard await self.publish(notice) else {
                     return self.answer(notice.id, with: .unsent)
                 }
-                try? await Task.sleep(for: Self.answerTimeout)
+                try? await Task.sleep(for: self.answerTimeout)
                 self.answer(notice.id, with: .unanswered)
             }
         }
