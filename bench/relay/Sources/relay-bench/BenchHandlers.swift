@@ -16,6 +16,10 @@ enum Behaviour: Sendable {
     case echo
     /// On `Go`, writes `total` bytes as fast as the channel takes them.
     case send(total: Int)
+    /// On `Go`, asks the far end (a `source`) for `total` bytes and counts what arrives.
+    case pull(total: Int, counter: NIOLockedValueBox<Int>)
+    /// Reads an 8-byte count, then writes that many bytes as fast as the channel takes them.
+    case source
     /// On `Go`, `rounds` ping-pongs of `size` bytes; RTTs in microseconds.
     case ping(rounds: Int, size: Int, results: NIOLockedValueBox<[Double]>)
     /// Nothing: an idle pair.
@@ -35,6 +39,9 @@ final class BenchEndpoint: ChannelDuplexHandler {
     private var isReady = false
     private var going = false
     private var sent = 0
+    /// Bytes to send: `send`'s total, or what a `source` was asked for.
+    private var target = 0
+    private var request: [UInt8] = []
     private var chunk: ByteBuffer?
     private var round = 0
     private var got = 0
@@ -56,7 +63,13 @@ final class BenchEndpoint: ChannelDuplexHandler {
         } else if event is Go, !going {
             going = true
             switch behaviour {
-            case .send: pump()
+            case .send(let total):
+                target = total
+                pump()
+            case .pull(let total, _):
+                var ask = context.channel.allocator.buffer(capacity: 8)
+                ask.writeInteger(UInt64(total))
+                context.writeAndFlush(wrapOutboundOut(ask), promise: nil)
             case .ping: ping()
             default: break
             }
@@ -68,9 +81,15 @@ final class BenchEndpoint: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         switch behaviour {
-        case .discard(let counter):
+        case .discard(let counter), .pull(_, let counter):
             let n = buffer.readableBytes
             counter.withLockedValue { $0 += n }
+        case .source where request.count < 8:
+            request += buffer.readableBytesView.prefix(8 - request.count)
+            guard request.count == 8 else { return }
+            target = Int(request.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            going = true
+            pump()
         case .echo:
             context.write(wrapOutboundOut(buffer), promise: nil)
         case .ping(let rounds, let size, let results):
@@ -99,7 +118,7 @@ final class BenchEndpoint: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, going, case .send = behaviour { pump() }
+        if context.channel.isWritable, going, target > sent { pump() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -110,7 +129,8 @@ final class BenchEndpoint: ChannelDuplexHandler {
     }
 
     private func pump() {
-        guard let context, case .send(let total) = behaviour else { return }
+        guard let context else { return }
+        let total = target
         if chunk == nil {
             chunk = context.channel.allocator.buffer(repeating: 0x5a, count: 64 << 10)
         }
@@ -185,7 +205,12 @@ final class WebSocketClientHandler: ChannelDuplexHandler {
     let ticket: String?
     private var upgraded = false
     private var response = ByteBuffer()
-    private var decoder = ByteBuffer()
+    /// The frame being read: header bytes until complete, then its payload as it comes.
+    private var header: [UInt8] = []
+    private var opcode: UInt8 = 0
+    private var payloadLeft = 0
+    private var inFrame = false
+    private var text = ByteBuffer()
 
     init(host: String, path: String, ticket: String?) {
         self.host = host
@@ -212,7 +237,7 @@ final class WebSocketClientHandler: ChannelDuplexHandler {
             }
             upgraded = true
             response.moveReaderIndex(to: end.upperBound)
-            decoder = response
+            var rest = response
             if let ticket {
                 writeFrame(
                     context: context, opcode: 0x1,
@@ -221,47 +246,54 @@ final class WebSocketClientHandler: ChannelDuplexHandler {
             } else {
                 context.fireUserInboundEventTriggered(Ready())
             }
-            decodeFrames(context: context)
+            decodeFrames(context: context, &rest)
             return
         }
-        decoder.writeBuffer(&incoming)
-        decodeFrames(context: context)
+        decodeFrames(context: context, &incoming)
     }
 
-    /// A minimal decoder for the server's unmasked frames.
-    private func decodeFrames(context: ChannelHandlerContext) {
-        while true {
-            let view = decoder.readableBytesView
-            guard view.count >= 2 else { break }
-            let start = view.startIndex
-            let opcode = view[start] & 0x0f
-            var length = Int(view[start + 1] & 0x7f)
-            var header = 2
-            if length == 126 {
-                guard view.count >= 4 else { break }
-                length = Int(view[start + 2]) << 8 | Int(view[start + 3])
-                header = 4
-            } else if length == 127 {
-                guard view.count >= 10 else { break }
-                length = (0..<8).reduce(0) { $0 << 8 | Int(view[start + 2 + $1]) }
-                header = 10
+    /// A minimal streaming decoder for the server's unmasked frames: binary payload goes on as
+    /// it arrives (no copy, no wait for the frame's end), so that the client is not what a
+    /// measurement of the proxy measures.
+    private func decodeFrames(context: ChannelHandlerContext, _ input: inout ByteBuffer) {
+        while input.readableBytes > 0 || (inFrame && payloadLeft == 0) {
+            guard inFrame else {
+                let need =
+                    header.count < 2 ? 2 : 2 + [126: 2, 127: 8][Int(header[1] & 0x7F), default: 0]
+                let take = min(need - header.count, input.readableBytes)
+                header += input.readBytes(length: take)!
+                guard header.count == need, need > 2 || header[1] & 0x7F < 126 else { continue }
+                opcode = header[0] & 0x0F
+                payloadLeft =
+                    header.count == 2
+                    ? Int(header[1] & 0x7F) : header[2...].reduce(0) { $0 << 8 | Int($1) }
+                header = []
+                inFrame = true
+                continue
             }
-            guard view.count >= header + length else { break }
-            decoder.moveReaderIndex(forwardBy: header)
-            let payload = decoder.readSlice(length: length)!
+            let piece = input.readSlice(length: min(payloadLeft, input.readableBytes))!
+            payloadLeft -= piece.readableBytes
             switch opcode {
-            case 0x2, 0x0: context.fireChannelRead(wrapInboundOut(payload))
+            case 0x2, 0x0:
+                if piece.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(piece)) }
+            default:
+                text.writeImmutableBuffer(piece)
+            }
+            guard payloadLeft == 0 else { continue }
+            inFrame = false
+            let body = String(buffer: text)
+            text.clear()
+            switch opcode {
             case 0x1:
-                if String(buffer: payload).contains("paired") {
+                if body.contains("paired") {
                     context.fireUserInboundEventTriggered(Ready())
-                } else if String(buffer: payload).contains("error") {
-                    say("relay refused: \(String(buffer: payload))")
+                } else if body.contains("error") {
+                    say("relay refused: \(body)")
                 }
             case 0x8: context.close(promise: nil)
             default: break
             }
         }
-        if decoder.readableBytes == 0 { decoder.clear() }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

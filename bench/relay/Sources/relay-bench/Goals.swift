@@ -7,17 +7,20 @@ enum Goals {
     ) {
         func r(_ path: String, _ key: String) -> Double { results[path]?[key] ?? 0 }
         var lines: [(String, Double, String, Bool)] = []
-        let tcp1 = r("relay TCP", "1 stream MB/s") / r("HAProxy TCP", "1 stream MB/s")
-        lines.append(("relay TCP / HAProxy, 1 stream", tcp1, "≥ 0.6×", tcp1 >= 0.6))
-        let tcp64 = r("relay TCP", "64 streams MB/s") / r("HAProxy TCP", "64 streams MB/s")
-        lines.append(("relay TCP / HAProxy, 64 streams", tcp64, "≥ 0.8×", tcp64 >= 0.8))
-        for streams in ["1 stream MB/s", "64 streams MB/s"] {
-            let ws = r("relay WebSocket", streams) / r("websockify", streams)
-            lines.append(
-                (
-                    "relay WS / websockify, \(streams.prefix { $0 != " " }) stream(s)", ws, "≥ 3×",
-                    ws >= 3
-                ))
+        for (suffix, way) in [("", "to agent"), (" back", "to operator")] {
+            let tcp1 =
+                r("relay TCP", "1 stream MB/s" + suffix)
+                / r("HAProxy TCP", "1 stream MB/s" + suffix)
+            lines.append(("relay TCP / HAProxy, 1 stream, \(way)", tcp1, "≥ 0.6×", tcp1 >= 0.6))
+            let tcp64 =
+                r("relay TCP", "64 streams MB/s" + suffix)
+                / r("HAProxy TCP", "64 streams MB/s" + suffix)
+            lines.append(("relay TCP / HAProxy, 64 streams, \(way)", tcp64, "≥ 0.8×", tcp64 >= 0.8))
+            for streams in ["1 stream", "64 streams"] {
+                let key = streams + " MB/s" + suffix
+                let ws = r("relay WebSocket", key) / r("websockify", key)
+                lines.append(("relay WS / websockify, \(streams), \(way)", ws, "≥ 3×", ws >= 3))
+            }
         }
         say("\ngoals")
         for (name, ratio, goal, ok) in lines {

@@ -19,13 +19,20 @@ struct Percentiles {
 enum Measure {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// MB/s (10^6) of `streams` streams each sending `bytes`, from Go to the last byte in.
+    /// MB/s (10^6) of `streams` streams each carrying `bytes`, from Go to the last byte in:
+    /// sent by the client, or with `reverse` by the far end.
     static func throughput(
-        _ path: RelayBench.Path, streams: Int, bytes: Int, counter: NIOLockedValueBox<Int>
+        _ path: RelayBench.Path, streams: Int, bytes: Int, counter: NIOLockedValueBox<Int>,
+        reverse: Bool = false
     ) async throws -> Double {
         counter.withLockedValue { $0 = 0 }
         var open: [Stream] = []
-        for _ in 0..<streams { open += try await path.open(.send(total: bytes), false) }
+        for _ in 0..<streams {
+            open +=
+                reverse
+                ? try await path.open(.pull(total: bytes, counter: counter), .source)
+                : try await path.open(.send(total: bytes), .discard)
+        }
         for stream in open { try await stream.ready.get() }
         let total = streams * bytes
         let start = now()
@@ -50,7 +57,7 @@ enum Measure {
         for _ in 0..<streams {
             // The first stream of each is the client; a relay pair's second is its echo end.
             let opened = try await path.open(
-                .ping(rounds: rounds, size: 64, results: results), true)
+                .ping(rounds: rounds, size: 64, results: results), .echo)
             pingers.append(opened[0])
             open += opened
         }

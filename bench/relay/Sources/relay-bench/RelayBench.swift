@@ -6,10 +6,15 @@ import NIOCore
 /// TCP and WebSocket mode. Bounded work, loopback only; stops by itself.
 @main
 struct RelayBench {
+    /// What answers at the far end of a path.
+    enum FarEnd: Sendable {
+        case discard, echo, source
+    }
+
     struct Path: Sendable {
         var name: String
-        /// A client stream with `behaviour` whose far end discards (or echoes).
-        var open: @Sendable (_ behaviour: Behaviour, _ echo: Bool) async throws -> [Stream]
+        /// A client stream with `behaviour` and the far end `far`.
+        var open: @Sendable (_ behaviour: Behaviour, _ far: FarEnd) async throws -> [Stream]
         var bytesScale: Double = 1
     }
 
@@ -39,17 +44,33 @@ struct RelayBench {
         let received = NIOLockedValueBox(0)
         let (_, discardPort) = try await Connector.listen(behaviour: .discard(received))
         let (_, echoPort) = try await Connector.listen(behaviour: .echo)
+        let (_, sourcePort) = try await Connector.listen(behaviour: .source)
+        /// The sink behind every proxy, by far end.
+        @Sendable func sink(_ far: FarEnd) -> Int {
+            switch far {
+            case .discard: discardPort
+            case .echo: echoPort
+            case .source: sourcePort
+            }
+        }
         let signer = BenchTicketSigner(relayID: "bench-relay")
         let answer =
             #"{"relayID":"bench-relay","serverKey":"\#(signer.publicKeyText)","endSessions":[]}"#
         let (_, controlPort) = try await FakeControlPlane.start(answer: answer)
 
         // HAProxy and websockify in front of the two sinks.
-        let (hd, he) = (try await Connector.freePort(), try await Connector.freePort())
-        try processes.haproxy(ports: [(hd, discardPort), (he, echoPort)])
-        let (wd, we) = (try await Connector.freePort(), try await Connector.freePort())
-        try processes.start("/usr/bin/websockify", ["127.0.0.1:\(wd)", "127.0.0.1:\(discardPort)"])
-        try processes.start("/usr/bin/websockify", ["127.0.0.1:\(we)", "127.0.0.1:\(echoPort)"])
+        let ends: [FarEnd] = [.discard, .echo, .source]
+        var haproxyPorts: [FarEnd: Int] = [:]
+        var websockifyPorts: [FarEnd: Int] = [:]
+        for far in ends {
+            haproxyPorts[far] = try await Connector.freePort()
+            websockifyPorts[far] = try await Connector.freePort()
+            try processes.start(
+                "/usr/bin/websockify",
+                ["127.0.0.1:\(websockifyPorts[far]!)", "127.0.0.1:\(sink(far))"])
+        }
+        try processes.haproxy(ports: ends.map { (haproxyPorts[$0]!, sink($0)) })
+        let (hp, wp) = (haproxyPorts, websockifyPorts)
         let (rw, rt) = (try await Connector.freePort(), try await Connector.freePort())
         let relay = try processes.start(
             relayBinary,
@@ -58,7 +79,9 @@ struct RelayBench {
                 "--relay-key", "bench", "--tcp-listen", "127.0.0.1:\(rt)",
                 "--max-sessions", "30000",
             ] + pinning + relayOptions)
-        for port in [hd, he, wd, we, rw, rt] { try await Processes.waitForPort(port) }
+        for port in Array(hp.values) + Array(wp.values) + [rw, rt] {
+            try await Processes.waitForPort(port)
+        }
         log("all listeners up")
 
         let sessionCounter = NIOLockedValueBox(0)
@@ -69,7 +92,7 @@ struct RelayBench {
             }
             return "s\(number)"
         }
-        @Sendable func relayPair(ws: Bool, _ behaviour: Behaviour, echo: Bool) async throws
+        @Sendable func relayPair(ws: Bool, _ behaviour: Behaviour, far: FarEnd) async throws
             -> [Stream]
         {
             let session = nextSession()
@@ -82,27 +105,26 @@ struct RelayBench {
             async let op = Connector.open(dial, behaviour: behaviour)
             async let agent = Connector.open(
                 .relayTCP(port: rt, ticket: agentTicket),
-                behaviour: echo ? .echo : .discard(received))
+                behaviour: far == .echo ? .echo : far == .source ? .source : .discard(received))
             return try await [op, agent]
         }
         let paths: [Path] = [
-            Path(name: "direct TCP") { b, echo in
-                [try await Connector.open(.tcp(port: echo ? echoPort : discardPort), behaviour: b)]
+            Path(name: "direct TCP") { b, far in
+                [try await Connector.open(.tcp(port: sink(far)), behaviour: b)]
             },
-            Path(name: "HAProxy TCP") { b, echo in
-                [try await Connector.open(.tcp(port: echo ? he : hd), behaviour: b)]
+            Path(name: "HAProxy TCP") { b, far in
+                [try await Connector.open(.tcp(port: hp[far]!), behaviour: b)]
             },
             Path(
                 name: "websockify",
-                open: { b, echo in
+                open: { b, far in
                     [
                         try await Connector.open(
-                            .webSocket(port: echo ? we : wd, path: "/", ticket: nil), behaviour: b)
+                            .webSocket(port: wp[far]!, path: "/", ticket: nil), behaviour: b)
                     ]
                 }, bytesScale: 0.25),
-            Path(name: "relay TCP") { b, echo in try await relayPair(ws: false, b, echo: echo) },
-            Path(name: "relay WebSocket") { b, echo in try await relayPair(ws: true, b, echo: echo)
-            },
+            Path(name: "relay TCP") { b, far in try await relayPair(ws: false, b, far: far) },
+            Path(name: "relay WebSocket") { b, far in try await relayPair(ws: true, b, far: far) },
         ]
 
         let single = quick ? 256 << 20 : 2 << 30
@@ -115,11 +137,16 @@ struct RelayBench {
         for path in paths {
             log("measuring \(path.name)")
             var r: [String: Double] = [:]
-            r["1 stream MB/s"] = try await Measure.throughput(
-                path, streams: 1, bytes: Int(Double(single) * path.bytesScale), counter: received)
-            r["64 streams MB/s"] = try await Measure.throughput(
-                path, streams: 64, bytes: Int(Double(perStream) * path.bytesScale),
-                counter: received)
+            // Client to far end (operator to agent), then far end to client (agent to operator:
+            // the screen's direction, where the relay writes WebSocket frames).
+            for (suffix, reverse) in [("", false), (" back", true)] {
+                r["1 stream MB/s" + suffix] = try await Measure.throughput(
+                    path, streams: 1, bytes: Int(Double(single) * path.bytesScale),
+                    counter: received, reverse: reverse)
+                r["64 streams MB/s" + suffix] = try await Measure.throughput(
+                    path, streams: 64, bytes: Int(Double(perStream) * path.bytesScale),
+                    counter: received, reverse: reverse)
+            }
             let rtt = try await Measure.latency(path, streams: 64, rounds: quick ? 50 : 300)
             r["rtt p50 us"] = rtt.p50
             r["rtt p99 us"] = rtt.p99
@@ -134,13 +161,16 @@ struct RelayBench {
                             " 1 stream %7.0f MB/s   64 streams %7.0f MB/s   RTT p50 %6.0f us  p99 %6.0f us"
                             + "   alone p50 %5.0f us  p99 %5.0f us",
                         r["1 stream MB/s"]!, r["64 streams MB/s"]!, rtt.p50, rtt.p99, alone.p50,
-                        alone.p99))
+                        alone.p99)
+                    + String(
+                        format: "\n  %16@ back 1 stream %7.0f MB/s   64 streams %7.0f MB/s", "",
+                        r["1 stream MB/s back"]!, r["64 streams MB/s back"]!))
         }
         var setups: [String: Percentiles] = [:]
         for ws in [false, true] {
             let name = ws ? "relay WebSocket" : "relay TCP"
             setups[name] = try await Measure.setup(count: quick ? 100 : 500, concurrency: 16) {
-                try await relayPair(ws: ws, .idle, echo: false)
+                try await relayPair(ws: ws, .idle, far: .discard)
             }
             say(
                 String(
@@ -148,7 +178,7 @@ struct RelayBench {
                     setups[name]!.p99 / 1000))
         }
         let memory = try await Measure.idleMemory(pid: relay.processIdentifier, pairs: pairs) {
-            try await relayPair(ws: false, .idle, echo: false)
+            try await relayPair(ws: false, .idle, far: .discard)
         }
         say(
             String(
