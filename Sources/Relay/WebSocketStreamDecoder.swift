@@ -69,9 +69,10 @@ struct WebSocketStreamDecoder {
     private var frame: Frame?
     /// The kind of the fragmented data message in progress, if any.
     private var message: Kind?
-    /// A text message or control frame being collected.
-    private var collected = ByteBuffer()
-    private var textBytes = 0
+    /// A text message being collected (control frames may come between its fragments).
+    private var text = ByteBuffer()
+    /// A control frame's body being collected.
+    private var control = ByteBuffer()
 
     init(maxFrameSize: Int, maxTextSize: Int = 16 << 10) {
         self.maxFrameSize = maxFrameSize
@@ -98,16 +99,15 @@ struct WebSocketStreamDecoder {
             case .binary:
                 if count > 0 { return .binary(piece) }
             case .text:
-                textBytes += count
-                guard textBytes <= maxTextSize else { throw Failure.textTooLarge }
-                var piece = piece
-                collected.writeBuffer(&piece)
-                if done, current.fin { return .text(takeCollected()) }
+                guard text.readableBytes + count <= maxTextSize else {
+                    throw Failure.textTooLarge
+                }
+                text.writeImmutableBuffer(piece)
+                if done, current.fin { return .text(Self.take(&text)) }
             case .ping, .pong, .close:
-                var piece = piece
-                collected.writeBuffer(&piece)
+                control.writeImmutableBuffer(piece)
                 guard done else { continue }
-                let body = takeCollected()
+                let body = Self.take(&control)
                 switch current.kind {
                 case .ping: return .ping(body)
                 case .pong: return .pong
@@ -117,11 +117,10 @@ struct WebSocketStreamDecoder {
         }
     }
 
-    private mutating func takeCollected() -> ByteBuffer {
-        let whole = collected
-        collected = ByteBuffer()
-        textBytes = 0
-        return whole
+    /// What `buffer` collected; it starts empty again.
+    private static func take(_ buffer: inout ByteBuffer) -> ByteBuffer {
+        defer { buffer = ByteBuffer() }
+        return buffer
     }
 
     /// Reads one frame header into `frame`; false when `input` ran out first.

@@ -69,6 +69,17 @@ import Testing
         #expect(try Self.decode(chunks) == Self.expected)
     }
 
+    @Test func aPingBetweenTextFragmentsStaysApart() throws {
+        let bytes =
+            WebSocketWire.clientFrame(opcode: 0x1, fin: false, payload: Array("tick".utf8))
+            + WebSocketWire.clientFrame(opcode: 0x9, payload: Array("ping".utf8))
+            + WebSocketWire.clientFrame(opcode: 0x0, payload: Array("et".utf8))
+        #expect(
+            try Self.decode([bytes]) == [
+                .ping(ByteBuffer(string: "ping")), .text(ByteBuffer(string: "ticket")),
+            ])
+    }
+
     @Test func payloadComesOutBeforeItsFrameIsComplete() throws {
         var decoder = WebSocketStreamDecoder(maxFrameSize: 1 << 20)
         let frame = WebSocketWire.clientFrame(
