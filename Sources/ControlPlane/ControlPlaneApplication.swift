@@ -17,7 +17,9 @@ public enum ControlPlaneApplication {
             attributes: [.posixPermissions: 0o700])
         switch configuration.database {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path)), as: .sqlite)
+            // One connection serves every request: on a busy machine a transaction waits its
+            // turn for longer than Fluent's 10 s default rather than failing.
+            app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             postgres.searchPath = nil

@@ -10,7 +10,7 @@ import TsunaguCore
 ///
 /// One `Relay` owns the pairing table, the ticket verifier and the counters. Peers reach it
 /// through its listeners (`listenWebSocket`, `listenTCP`) or, inside the control plane's own
-/// HTTP server, through ``configureWebSocketPeer(_:)``. Every channel that ends (paired or
+/// HTTP server, through ``webSocketUpgrader()``. Every channel that ends (paired or
 /// not) comes out of ``events``.
 public final class Relay: Sendable {
     typealias Table = PairingTable<RelayPeerLink, RelayPair>

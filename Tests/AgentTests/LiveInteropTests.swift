@@ -19,18 +19,18 @@ struct LiveInteropTests {
     private let viewerDisplay = ":\(600 + base)"
     private let port = 21_000 + base * 10
 
-    private func startDesktop(_ live: LiveProcesses) throws {
+    private func startDesktop(_ live: LiveProcesses) async throws {
         try live.start(
             "Xvfb", [display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"], log: "xvfb.log")
         #expect(
-            live.wait(timeout: 10) {
+            await live.wait(timeout: 10) {
                 FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
             })
         try live.start("xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
         // Analog xclock without -update changes once a minute, so captures stay comparable.
         try live.start(
             "xclock", ["-geometry", "200x200+800+100"], display: display, log: "xclock.log")
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(for: .milliseconds(1500))
     }
 
     /// The fraction of pixels that differ between two images (ImageMagick/Pillow via python).
@@ -64,9 +64,9 @@ struct LiveInteropTests {
 
     init() throws { live = try LiveProcesses() }
 
-    @Test func vncdotoolCapturesTheExactScreenAndTypes() throws {
+    @Test func vncdotoolCapturesTheExactScreenAndTypes() async throws {
         defer { live.stopAll() }
-        try startDesktop(live)
+        try await startDesktop(live)
         try "s3cret\n".write(toFile: live.path("pw"), atomically: true, encoding: .utf8)
         try live.start(
             LiveProcesses.agentBinary()!,
@@ -75,29 +75,29 @@ struct LiveInteropTests {
                 "--vnc-password-file", live.path("pw"),
             ],
             log: "agent.log")
-        #expect(live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
+        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
         // Two tries: the clock's minute hand may move between the two screenshots.
         var fraction = 1.0
         for attempt in 0..<2 where fraction > 0 {
             let capture = live.path("vnc\(attempt).png")
             let screen = live.path("x\(attempt).png")
             #expect(
-                try live.run(
+                try await live.run(
                     "vncdo", ["-s", "127.0.0.1::\(port)", "-p", "s3cret", "capture", capture]) == 0)
-            #expect(try live.run("import", ["-window", "root", screen], display: display) == 0)
+            #expect(try await live.run("import", ["-window", "root", screen], display: display) == 0)
             fraction = try differingFraction(capture, screen)
         }
         #expect(fraction == 0, "captured screen differs from the X screen")
         // Wrong password: refused, and the listener keeps serving.
         #expect(
-            try live.run(
+            try await live.run(
                 "vncdo",
                 ["-s", "127.0.0.1::\(port)", "-p", "wrong", "capture", live.path("no.png")],
                 timeout: 20) != 0)
         // Typing reaches the xterm under the pointer.
         let target = live.path("typed")
         #expect(
-            try live.run(
+            try await live.run(
                 "vncdo",
                 [
                     "-s", "127.0.0.1::\(port)", "-p", "s3cret", "move", "200", "150", "pause",
@@ -105,52 +105,52 @@ struct LiveInteropTests {
                     "type", "echo hi > \(target)", "key", "enter", "pause", "0.5",
                 ]) == 0)
         #expect(
-            live.wait(timeout: 10) {
+            await live.wait(timeout: 10) {
                 (try? String(contentsOfFile: target, encoding: .utf8)) == "hi\n"
             })
         #expect(live.log("agent.log").contains("closing viewer connection"))
     }
 
-    @Test func tigerVNCViewerGetsTight() throws {
+    @Test func tigerVNCViewerGetsTight() async throws {
         defer { live.stopAll() }
-        try startDesktop(live)
+        try await startDesktop(live)
         try live.start(
             LiveProcesses.agentBinary()!,
             ["run", "--display", display, "--listen-vnc", "127.0.0.1:\(port + 1)"], log: "agent.log"
         )
-        #expect(live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
+        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
         try live.start(
             "Xvfb", [viewerDisplay, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
             log: "xvfb2.log")
-        Thread.sleep(forTimeInterval: 1)
+        try await Task.sleep(for: .milliseconds(1000))
         try live.start(
             "vncviewer",
             ["-PreferredEncoding=Tight", "-FullScreen", "-NoJPEG", "127.0.0.1::\(port + 1)"],
             display: viewerDisplay, log: "viewer.log")
-        #expect(live.wait(timeout: 15) { live.log("agent.log").contains("first update sent") })
+        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("first update sent") })
         let log = live.log("agent.log")
         #expect(log.contains("chosen=tight"))
         #expect(log.contains("encoding=tight"))
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .milliseconds(2000))
         // The xterm's area on the viewer's screen equals the source (lossless Tight).
-        _ = try live.run(
+        _ = try await live.run(
             "import", ["-window", "root", live.path("viewer.png")], display: viewerDisplay)
-        _ = try live.run("import", ["-window", "root", live.path("source.png")], display: display)
+        _ = try await live.run("import", ["-window", "root", live.path("source.png")], display: display)
         let fraction = try differingFraction(
             live.path("viewer.png"), live.path("source.png"), crop: "(0, 0, 700, 500)")
         #expect(fraction == 0, "viewer shows something else: \(fraction)")
     }
 
-    @Test func gatewayBridgesX11vnc() throws {
+    @Test func gatewayBridgesX11vnc() async throws {
         defer { live.stopAll() }
-        try startDesktop(live)
+        try await startDesktop(live)
         try live.start(
             "x11vnc",
             [
                 "-display", display, "-rfbport", "\(port + 2)", "-localhost", "-nopw", "-forever",
                 "-shared", "-nocursor",
             ], log: "x11vnc.log")
-        #expect(live.wait(timeout: 15) { live.log("x11vnc.log").contains("PORT=") })
+        #expect(await live.wait(timeout: 15) { live.log("x11vnc.log").contains("PORT=") })
         try "gw\n".write(toFile: live.path("pw"), atomically: true, encoding: .utf8)
         try live.start(
             LiveProcesses.agentBinary()!,
@@ -159,12 +159,12 @@ struct LiveInteropTests {
                 "--vnc-password-file", live.path("pw"),
             ],
             log: "agent.log")
-        #expect(live.wait(timeout: 15) { live.log("agent.log").contains("VNC gateway ready") })
+        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC gateway ready") })
         #expect(
-            try live.run(
+            try await live.run(
                 "vncdo",
                 ["-s", "127.0.0.1::\(port + 3)", "-p", "gw", "capture", live.path("gw.png")]) == 0)
-        _ = try live.run("import", ["-window", "root", live.path("x.png")], display: display)
+        _ = try await live.run("import", ["-window", "root", live.path("x.png")], display: display)
         // x11vnc's own capture timing (the clock) may differ by a few pixels.
         #expect(try differingFraction(live.path("gw.png"), live.path("x.png")) < 0.001)
         #expect(live.log("agent.log").contains("gateway spliced viewer to backend"))

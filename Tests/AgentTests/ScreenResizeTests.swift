@@ -19,9 +19,9 @@ struct ScreenResizeTests {
     func viewersFollowTheResize() async throws {
         let live = try LiveProcesses()
         defer { live.stopAll() }
-        let display = try startXvnc(live, width: 1280, height: 800)
+        let display = try await startXvnc(live, width: 1280, height: 800)
         #expect(
-            try live.run(
+            try await live.run(
                 "xsetroot", ["-mod", "5", "3", "-fg", "#10c040", "-bg", "#802060"],
                 display: display, timeout: 15) == 0)
 
@@ -51,7 +51,7 @@ struct ScreenResizeTests {
         for (width, height) in [(1024, 768), (1920, 1200)] {
             for viewer in [extended, plain] { try viewer.request(incremental: true) }
             #expect(
-                try live.run("xrandr", ["-s", "\(width)x\(height)"], display: display, timeout: 15)
+                try await live.run("xrandr", ["-s", "\(width)x\(height)"], display: display, timeout: 15)
                     == 0)
             let reference = try captureNow(display)
             #expect(reference.width == width && reference.height == height)
@@ -82,7 +82,7 @@ struct ScreenResizeTests {
     }
 
     /// Starts `Xvnc` with no VNC port and waits until it accepts X clients.
-    private func startXvnc(_ live: LiveProcesses, width: Int, height: Int) throws -> String {
+    private func startXvnc(_ live: LiveProcesses, width: Int, height: Int) async throws -> String {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/Xvnc") else {
             throw ViewerError("/usr/bin/Xvnc missing: install tigervnc-standalone-server")
         }
@@ -96,7 +96,7 @@ struct ScreenResizeTests {
                     ":\(number)", "-geometry", "\(width)x\(height)", "-depth", "24",
                     "-SecurityTypes", "None", "-rfbport", "-1", "-nolisten", "tcp",
                 ], log: "xvnc-\(number).log")
-            let up = live.wait(timeout: 10) {
+            let up = await live.wait(timeout: 10) {
                 !server.isRunning || (try? X11Screen(display: ":\(number)")) != nil
             }
             if up, server.isRunning { return ":\(number)" }

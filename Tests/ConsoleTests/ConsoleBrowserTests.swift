@@ -42,7 +42,7 @@ struct ConsoleBrowserTests {
     }
 
     @Test(.enabled(if: ConsoleBrowserTests.toolsPresent), .timeLimit(.minutes(10)))
-    func consoleEndToEndInChromium() throws {
+    func consoleEndToEndInChromium() async throws {
         let live = try LiveProcesses()
         let binDirectory = URL(fileURLWithPath: LiveProcesses.binary("tsunagu-server")!)
             .deletingLastPathComponent().path
@@ -64,7 +64,7 @@ struct ConsoleBrowserTests {
         process.standardError = handle
         LiveProcesses.markDescriptorsCloseOnExec()
         try process.run()
-        process.waitUntilExit()
+        _ = await LiveProcesses.exit(of: process)
         try handle.close()
         let report = live.log("console-e2e.log")
         let failed = report.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }

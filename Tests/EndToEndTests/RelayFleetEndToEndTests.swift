@@ -9,7 +9,7 @@ struct RelayFleetEndToEndTests {
     @Test func sessionsSpreadByLoadAndSurviveALostRelay() async throws {
         let stack = try Stack()
         stack.serverOptions = ["--no-embedded-relay"]
-        #expect(try stack.startServer(), "\(stack.live.log("server.log"))")
+        #expect(try await stack.startServer(), "\(stack.live.log("server.log"))")
         let token = try stack.makeCompany("FLEET")
         #expect(LiveProcesses.binary("tsunagu-relay") != nil && LiveProcesses.binary("tsunagu") != nil)
 
@@ -26,8 +26,8 @@ struct RelayFleetEndToEndTests {
                 log: "\(id).log")
         }
 
-        try stack.startEnrolledAgent(company: "FLEET")
-        #expect(stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
+        try await stack.startEnrolledAgent(company: "FLEET")
+        #expect(await stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
 
         // The operator's command line: log in, then a local VNC port bridged through a relay.
         let config = stack.live.path("cli")
@@ -55,10 +55,10 @@ struct RelayFleetEndToEndTests {
             return try stack.live.start("python3", ["-c", script], log: "\(name).log")
         }
         let first = try viewer("viewer1")
-        #expect(stack.live.wait(timeout: 20) { stack.live.log("viewer1.log").hasPrefix("RFB 003.008") }, "\(stack.live.log("connect.log"))")
+        #expect(await stack.live.wait(timeout: 20) { stack.live.log("viewer1.log").hasPrefix("RFB 003.008") }, "\(stack.live.log("connect.log"))")
         try await Task.sleep(for: .seconds(3))  // both relays report their load
         let second = try viewer("viewer2")
-        #expect(stack.live.wait(timeout: 20) { stack.live.log("viewer2.log").hasPrefix("RFB 003.008") })
+        #expect(await stack.live.wait(timeout: 20) { stack.live.log("viewer2.log").hasPrefix("RFB 003.008") })
         try await Task.sleep(for: .seconds(2))
 
         // relay-a dies without a word.
@@ -66,12 +66,12 @@ struct RelayFleetEndToEndTests {
         // It is dropped after 15 s of silence; then new sessions go to relay-b only.
         try await Task.sleep(for: .seconds(21))
         let third = try viewer("viewer3")
-        #expect(stack.live.wait(timeout: 20) { stack.live.log("viewer3.log").hasPrefix("RFB 003.008") }, "\(stack.live.log("connect.log"))")
+        #expect(await stack.live.wait(timeout: 20) { stack.live.log("viewer3.log").hasPrefix("RFB 003.008") }, "\(stack.live.log("connect.log"))")
 
         for process in [first, second, third] { stack.live.stop(process) }
         // The bridge ends each session; relay-b reports the ends with their byte counts.
         var records: [[String: Any]] = []
-        _ = stack.live.wait(timeout: 30) {
+        _ = await stack.live.wait(timeout: 30) {
             let body = (try? stack.http("GET", "/api/v1/connection-log", token: token).body) ?? ""
             records = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
             return records.count >= 3

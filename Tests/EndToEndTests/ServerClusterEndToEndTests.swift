@@ -29,9 +29,9 @@ struct ServerClusterEndToEndTests {
     @Test func operatorOnOneInstanceReachesAnAgentOnTheOther() async throws {
         let url = try ThrowawayPostgres.createDatabase()
         let east = try instance("east", databaseURL: url)
-        #expect(try east.startServer(), "\(east.live.log("server.log"))")
+        #expect(try await east.startServer(), "\(east.live.log("server.log"))")
         let west = try instance("west", databaseURL: url, identityFrom: east)
-        #expect(try west.startServer(), "\(west.live.log("server.log"))")
+        #expect(try await west.startServer(), "\(west.live.log("server.log"))")
         _ = try east.makeCompany("CLUSTER")
         let login = try west.http(
             "POST", "/api/v1/auth/login",
@@ -39,9 +39,9 @@ struct ServerClusterEndToEndTests {
         let westToken = try #require(Stack.field("token", in: login.body), "\(login)")
 
         // The agent knows only east.
-        try east.startEnrolledAgent(company: "CLUSTER")
+        try await east.startEnrolledAgent(company: "CLUSTER")
         #expect(
-            west.live.wait(timeout: 20) { west.isOnline("pc", token: westToken) },
+            await west.live.wait(timeout: 20) { west.isOnline("pc", token: westToken) },
             "west sees the agent east holds: \(east.live.log("agent.log"))")
 
         // The operator's command line talks to west only.
@@ -77,7 +77,7 @@ struct ServerClusterEndToEndTests {
                 """
             let viewer = try west.live.start("python3", ["-c", script], log: "viewer\(round).log")
             #expect(
-                west.live.wait(timeout: 25) {
+                await west.live.wait(timeout: 25) {
                     west.live.log("viewer\(round).log").contains("types=")
                 },
                 "viewer \(round): \(west.live.log("viewer\(round).log")) / \(west.live.log("connect.log")) / \(east.live.log("server.log"))"
@@ -87,7 +87,7 @@ struct ServerClusterEndToEndTests {
         }
 
         var records: [[String: Any]] = []
-        _ = east.live.wait(timeout: 30) {
+        _ = await east.live.wait(timeout: 30) {
             let body =
                 (try? east.http("GET", "/api/v1/connection-log", token: westToken).body) ?? ""
             records =
@@ -107,11 +107,11 @@ struct ServerClusterEndToEndTests {
         // West restarts after a crash: it closes what its own relay held, nothing of east's.
         kill(west.serverProcess!.processIdentifier, SIGKILL)
         west.stopServer()
-        #expect(try west.startServer(), "\(west.live.log("server.log"))")
+        #expect(try await west.startServer(), "\(west.live.log("server.log"))")
         #expect(east.isOnline("pc", token: westToken), "east still holds the agent")
 
         // East stops: the agent's connection goes with it, and west sees the device offline.
         east.stopServer()
-        #expect(west.live.wait(timeout: 15) { !west.isOnline("pc", token: westToken) })
+        #expect(await west.live.wait(timeout: 15) { !west.isOnline("pc", token: westToken) })
     }
 }

@@ -8,10 +8,10 @@ import Testing
 struct SessionChurnEndToEndTests {
     @Test func killNineDuringSessionChurnLosesNoRecord() async throws {
         let stack = try Stack()
-        #expect(try stack.startServer(), "\(stack.live.log("server.log"))")
+        #expect(try await stack.startServer(), "\(stack.live.log("server.log"))")
         let token = try stack.makeCompany("CHURN")
-        try stack.startEnrolledAgent(company: "CHURN")
-        #expect(stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
+        try await stack.startEnrolledAgent(company: "CHURN")
+        #expect(await stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) }, "\(stack.live.log("agent.log"))")
 
         // Ask for sessions as fast as curl allows; SIGKILL the server in the middle.
         let answered = SessionIDs()
@@ -36,7 +36,7 @@ struct SessionChurnEndToEndTests {
         let before = await answered.ids
         #expect(before.count >= 5, "the churn must have produced sessions before the kill")
 
-        #expect(try stack.startServer(), "\(stack.live.log("server.log"))")
+        #expect(try await stack.startServer(), "\(stack.live.log("server.log"))")
         let log = try stack.http("GET", "/api/v1/connection-log", token: token)
         #expect(log.status == 200)
         let records = (try? JSONSerialization.jsonObject(with: Data(log.body.utf8)) as? [[String: Any]]) ?? []

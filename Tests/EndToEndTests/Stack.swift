@@ -33,13 +33,13 @@ final class Stack: @unchecked Sendable {
     var storageOptions: [String] = []
 
     /// Starts (or restarts) the server and waits until it is ready.
-    func startServer() throws -> Bool {
+    func startServer() async throws -> Bool {
         server = try live.start(
             Stack.serverBinary!,
             ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"] + storageOptions
                 + serverOptions,
             log: "server.log")
-        return live.wait(timeout: 30) { (try? self.http("GET", "/readyz").status) == 200 }
+        return await live.wait(timeout: 30) { (try? self.http("GET", "/readyz").status) == 200 }
     }
 
     func stopServer() {
@@ -99,7 +99,7 @@ final class Stack: @unchecked Sendable {
     }
 
     /// Starts an Xvfb with an xterm; returns the display name.
-    func startDesktop() throws -> String {
+    func startDesktop() async throws -> String {
         // A free number well away from the other test targets' ranges (200–999, 1000+pid).
         var number = 0
         repeat {
@@ -107,7 +107,7 @@ final class Stack: @unchecked Sendable {
         } while FileManager.default.fileExists(atPath: "/tmp/.X\(number)-lock")
         let display = ":\(number)"
         try live.start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
-        _ = live.wait(timeout: 10) {
+        _ = await live.wait(timeout: 10) {
             FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
         }
         try live.start("xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
@@ -117,10 +117,10 @@ final class Stack: @unchecked Sendable {
     /// An Xvfb desktop with the agent of `company`'s device `name` on it, enrolled with a fresh
     /// token (unattended, connection password `pc-password`).
     @discardableResult
-    func startEnrolledAgent(company: String, name: String = "pc") throws -> Process {
+    func startEnrolledAgent(company: String, name: String = "pc") async throws -> Process {
         let enroll = try admin(["enroll-token", "create", "--company", company]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try startDesktop()
+        let display = try await startDesktop()
         return try startAgent(
             company: company, name: name, display: display, stateDir: live.path("state"),
             enrollToken: enroll)

@@ -25,12 +25,12 @@ final class CLIHarness {
     static var serverAndCLIPresent: Bool { serverBinary != nil && cliBinary != nil }
 
     /// Starts the server and waits until `/readyz` answers 200.
-    func startServer() throws -> Bool {
+    func startServer() async throws -> Bool {
         try live.start(
             CLIHarness.serverBinary!,
             ["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:\(port)"],
             log: "server.log")
-        return live.wait(timeout: 30) { self.httpStatus("/readyz") == 200 }
+        return await live.wait(timeout: 30) { self.httpStatus("/readyz") == 200 }
     }
 
     /// Runs a `tsunagu-server` admin command on the same data directory.
@@ -57,12 +57,12 @@ final class CLIHarness {
     }
 
     /// Runs `tsunagu` to completion (at most `timeout` seconds).
-    func tsunagu(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws
+    func tsunagu(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) async throws
         -> (status: Int32, stdout: String, stderr: String)
     {
         let name = UUID().uuidString
         let process = try startTsunagu(arguments, stdin: stdin, log: name)
-        if !live.wait(timeout: timeout, { !process.isRunning }) { live.stop(process) }
+        if !(await live.wait(timeout: timeout) { !process.isRunning }) { live.stop(process) }
         process.waitUntilExit()
         return (process.terminationStatus, live.log("\(name).out"), live.log("\(name).err"))
     }
@@ -93,8 +93,8 @@ final class CLIHarness {
     }
 
     /// `tsunagu login` as the company's admin.
-    func login(_ company: String) throws -> (status: Int32, stdout: String, stderr: String) {
-        try tsunagu(
+    func login(_ company: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await tsunagu(
             [
                 "login", "--server", base, "--company", company, "--login", "admin",
                 "--password-stdin",

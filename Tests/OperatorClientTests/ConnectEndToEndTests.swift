@@ -12,8 +12,8 @@ import Testing
             && ["Xvfb", "xterm", "vncdo", "python3"].allSatisfy { LiveProcesses.which($0) != nil },
         "needs tsunagu-server, tsunagu-agent, tsunagu, Xvfb, xterm, vncdo"))
 struct ConnectEndToEndTests {
-    @Test func aViewerSeesTheScreenThroughTheRelayAndTheLogCountsTheBytes() throws {
-        let harness = try startOnlineAgent(company: "CONN")
+    @Test func aViewerSeesTheScreenThroughTheRelayAndTheLogCountsTheBytes() async throws {
+        let harness = try await startOnlineAgent(company: "CONN")
 
         let port = CLIHarness.freePort()
         let connect = try harness.startTsunagu(
@@ -21,18 +21,18 @@ struct ConnectEndToEndTests {
             stdin: "pc-password\n",
             log: "connect")
         #expect(
-            harness.live.wait(timeout: 20) {
+            await harness.live.wait(timeout: 20) {
                 harness.live.log("connect.out").contains("127.0.0.1:\(port)")
             },
             "connect: \(harness.live.log("connect.err"))")
         #expect(harness.live.log("connect.out").contains("VNC viewer → 127.0.0.1:\(port)"))
 
         // The first viewer: a screenshot of the agent's desktop.
-        let first = try capture(harness, port: port, name: "first.png")
+        let first = try await capture(harness, port: port, name: "first.png")
         #expect(first.width == 1280 && first.height == 800, "\(diagnostics(harness))")
         #expect(first.colours > 1, "the capture is blank")
 
-        let records = try waitForRecords(harness, count: 1)
+        let records = try await waitForRecords(harness, count: 1)
         #expect(records.count == 1, "\(diagnostics(harness))")
         if let record = records.first {
             #expect(
@@ -42,30 +42,30 @@ struct ConnectEndToEndTests {
         }
 
         // A second viewer gets a session of its own.
-        let second = try capture(harness, port: port, name: "second.png")
+        let second = try await capture(harness, port: port, name: "second.png")
         #expect(second.width == 1280 && second.colours > 1)
-        let both = try waitForRecords(harness, count: 2)
+        let both = try await waitForRecords(harness, count: 2)
         #expect(both.count == 2 && Set(both.map(\.sessionId)).count == 2)
 
         // Ctrl+C ends `connect` cleanly.
         kill(connect.processIdentifier, SIGINT)
-        #expect(harness.live.wait(timeout: 10) { !connect.isRunning })
+        #expect(await harness.live.wait(timeout: 10) { !connect.isRunning })
         #expect(connect.terminationStatus == 0, "\(harness.live.log("connect.err"))")
         #expect(harness.live.log("connect.out").contains("ended"))
     }
 
-    @Test func aWrongConnectionPasswordStopsConnectWithAClearError() throws {
-        let harness = try startOnlineAgent(company: "CONW")
+    @Test func aWrongConnectionPasswordStopsConnectWithAClearError() async throws {
+        let harness = try await startOnlineAgent(company: "CONW")
         let port = CLIHarness.freePort()
         let connect = try harness.startTsunagu(
             ["connect", "pc", "--password-stdin", "--local-port", String(port)], stdin: "wrong\n",
             log: "connect")
         #expect(
-            harness.live.wait(timeout: 20) {
+            await harness.live.wait(timeout: 20) {
                 harness.live.log("connect.out").contains("127.0.0.1:\(port)")
             })
-        _ = try? capture(harness, port: port, name: "never.png", timeout: 15)
-        #expect(harness.live.wait(timeout: 10) { !connect.isRunning })
+        _ = try? await capture(harness, port: port, name: "never.png", timeout: 15)
+        #expect(await harness.live.wait(timeout: 10) { !connect.isRunning })
         #expect(connect.terminationStatus != 0)
         #expect(harness.live.log("connect.err").contains("The connection password is wrong."))
         #expect(harness.live.log("connect.err").contains("接続パスワードが違います"))
@@ -73,11 +73,11 @@ struct ConnectEndToEndTests {
 
     // MARK: - Helpers
 
-    private func startDesktop(_ harness: CLIHarness) throws -> String {
+    private func startDesktop(_ harness: CLIHarness) async throws -> String {
         let display = ":\(600 + Int(getpid() % 300))"
         try harness.live.start(
             "Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
-        _ = harness.live.wait(timeout: 10) {
+        _ = await harness.live.wait(timeout: 10) {
             FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
         }
         try harness.live.start(
@@ -94,10 +94,10 @@ struct ConnectEndToEndTests {
     /// `vncdo capture` on the local port, then the PNG's size and number of colours (Pillow
     /// comes with vncdotool).
     private func capture(_ harness: CLIHarness, port: Int, name: String, timeout: Double = 60)
-        throws -> Picture
+        async throws -> Picture
     {
         let png = harness.live.path(name)
-        try harness.live.run(
+        try await harness.live.run(
             "vncdo", ["-s", "127.0.0.1::\(port)", "capture", png], timeout: timeout)
         guard FileManager.default.fileExists(atPath: png) else { return Picture() }
         let script =
@@ -114,10 +114,10 @@ struct ConnectEndToEndTests {
 
     /// The connection log (via `tsunagu log export`) once it has `count` records, or as it is
     /// after 20 s: the record is written when the relay reports the session's end.
-    private func waitForRecords(_ harness: CLIHarness, count: Int) throws -> [ConnectionRecord] {
+    private func waitForRecords(_ harness: CLIHarness, count: Int) async throws -> [ConnectionRecord] {
         var records: [ConnectionRecord] = []
-        _ = harness.live.wait(timeout: 20) {
-            guard let out = try? harness.tsunagu(["log", "export", "--format", "json"]).stdout,
+        _ = await harness.live.wait(timeout: 20) {
+            guard let out = try? await harness.tsunagu(["log", "export", "--format", "json"]).stdout,
                 let decoded = try? APIJSON.decoder().decode(
                     [ConnectionRecord].self, from: Data(out.utf8))
             else { return false }
@@ -134,14 +134,14 @@ struct ConnectEndToEndTests {
 
     /// A server, a company with an admin logged in through the CLI, and an enrolled agent
     /// `pc` (password `pc-password`) on its own desktop, online.
-    private func startOnlineAgent(company: String) throws -> CLIHarness {
+    private func startOnlineAgent(company: String) async throws -> CLIHarness {
         let harness = try CLIHarness()
-        #expect(try harness.startServer(), "\(harness.live.log("server.log"))")
+        #expect(try await harness.startServer(), "\(harness.live.log("server.log"))")
         try harness.makeCompany(company)
-        #expect(try harness.login(company).status == 0)
+        #expect(try await harness.login(company).status == 0)
         let enrollToken = try harness.admin(["enroll-token", "create", "--company", company]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let display = try startDesktop(harness)
+        let display = try await startDesktop(harness)
         try harness.live.start(
             CLIHarness.agentBinary!,
             [
@@ -151,8 +151,8 @@ struct ConnectEndToEndTests {
                 "--state-dir", harness.live.path("agent-state"),
             ], display: display, log: "agent.log", stdin: "pc-password\n")
         #expect(
-            harness.live.wait(timeout: 30) {
-                (try? harness.tsunagu(["devices"]).stdout.contains("online")) == true
+            await harness.live.wait(timeout: 30) {
+                (try? await harness.tsunagu(["devices"]).stdout.contains("online")) == true
             }, "agent: \(harness.live.log("agent.log"))")
         return harness
     }

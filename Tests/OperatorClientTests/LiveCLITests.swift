@@ -7,11 +7,11 @@ import Testing
     .serialized,
     .enabled(if: CLIHarness.serverAndCLIPresent, "build tsunagu-server and tsunagu first"))
 struct LiveCLITests {
-    @Test func loginKeepsAPrivateTokenAndDevicesStartsEmpty() throws {
+    @Test func loginKeepsAPrivateTokenAndDevicesStartsEmpty() async throws {
         let harness = try CLIHarness()
-        #expect(try harness.startServer(), "\(harness.live.log("server.log"))")
+        #expect(try await harness.startServer(), "\(harness.live.log("server.log"))")
         try harness.makeCompany("CLI")
-        let login = try harness.tsunagu(
+        let login = try await harness.tsunagu(
             [
                 "login", "--server", harness.base + "/", "--company", "cli", "--login", "admin",
                 "--password-stdin",
@@ -29,24 +29,24 @@ struct LiveCLITests {
         #expect(saved.server.base == harness.base)
         #expect(saved.expiresAt > Date().addingTimeInterval(3600))
 
-        let table = try harness.tsunagu(["devices"])
+        let table = try await harness.tsunagu(["devices"])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("No devices yet"))
-        let json = try harness.tsunagu(["devices", "--json"])
+        let json = try await harness.tsunagu(["devices", "--json"])
         #expect(json.status == 0)
         #expect(json.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
     }
 
-    @Test func wrongPasswordsAndMissingLoginsAreExplained() throws {
+    @Test func wrongPasswordsAndMissingLoginsAreExplained() async throws {
         let harness = try CLIHarness()
-        #expect(try harness.startServer())
+        #expect(try await harness.startServer())
         try harness.makeCompany("CLIW")
 
-        let notYet = try harness.tsunagu(["devices"])
+        let notYet = try await harness.tsunagu(["devices"])
         #expect(notYet.status != 0)
         #expect(notYet.stderr.contains("run tsunagu login first"))
 
-        let wrong = try harness.tsunagu(
+        let wrong = try await harness.tsunagu(
             [
                 "login", "--server", harness.base, "--company", "CLIW", "--login", "admin",
                 "--password-stdin",
@@ -57,7 +57,7 @@ struct LiveCLITests {
         #expect(wrong.stderr.contains("パスワードが違います"))
         #expect(!FileManager.default.fileExists(atPath: harness.configDir + "/credentials.json"))
 
-        let empty = try harness.tsunagu(
+        let empty = try await harness.tsunagu(
             [
                 "login", "--server", harness.base, "--company", "CLIW", "--login", "admin",
                 "--password-stdin",
@@ -66,35 +66,35 @@ struct LiveCLITests {
         #expect(empty.status != 0 && empty.stderr.contains("empty"))
     }
 
-    @Test func aBadTokenIsAnErrorThatSaysLogInAgain() throws {
+    @Test func aBadTokenIsAnErrorThatSaysLogInAgain() async throws {
         let harness = try CLIHarness()
-        #expect(try harness.startServer())
+        #expect(try await harness.startServer())
         try harness.makeCompany("CLIB")
         try CredentialStore(directory: URL(fileURLWithPath: harness.configDir)).save(
             Credentials(
                 server: try ServerURL(harness.base), company: "CLIB", login: "admin",
                 token: "tso_forged",
                 expiresAt: Date().addingTimeInterval(3600)))
-        let result = try harness.tsunagu(["devices"])
+        let result = try await harness.tsunagu(["devices"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("tsunagu login"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func logExportWritesCSVAndJSON() throws {
+    @Test func logExportWritesCSVAndJSON() async throws {
         let harness = try CLIHarness()
-        #expect(try harness.startServer())
+        #expect(try await harness.startServer())
         try harness.makeCompany("CLIL")
-        #expect(try harness.login("CLIL").status == 0)
+        #expect(try await harness.login("CLIL").status == 0)
 
-        let csv = try harness.tsunagu([
+        let csv = try await harness.tsunagu([
             "log", "export", "--from", "2026-01-01", "--to", "2099-12-31",
         ])
         #expect(csv.status == 0, "\(csv.stderr)")
         #expect(csv.stdout.hasPrefix("seq,session_id,operator,device"))
 
         let file = harness.live.path("log.json")
-        let json = try harness.tsunagu(["log", "export", "--format", "json", "--output", file])
+        let json = try await harness.tsunagu(["log", "export", "--format", "json", "--output", file])
         #expect(json.status == 0, "\(json.stderr)")
         let records = try APIJSON.decoder().decode(
             [ConnectionRecord].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
@@ -105,18 +105,18 @@ struct LiveCLITests {
             atPath: harness.live.directory.path)
         #expect(!leftovers.contains { $0.contains(".partial-") })
 
-        let badDate = try harness.tsunagu(["log", "export", "--from", "yesterday"])
+        let badDate = try await harness.tsunagu(["log", "export", "--from", "yesterday"])
         #expect(badDate.status != 0 && badDate.stderr.contains("from"))
-        let badFormat = try harness.tsunagu(["log", "export", "--format", "xml"])
+        let badFormat = try await harness.tsunagu(["log", "export", "--format", "xml"])
         #expect(badFormat.status != 0 && badFormat.stderr.contains("csv"))
     }
 
-    @Test func connectToAnUnknownDeviceFailsBeforeListening() throws {
+    @Test func connectToAnUnknownDeviceFailsBeforeListening() async throws {
         let harness = try CLIHarness()
-        #expect(try harness.startServer())
+        #expect(try await harness.startServer())
         try harness.makeCompany("CLIU")
-        #expect(try harness.login("CLIU").status == 0)
-        let result = try harness.tsunagu(
+        #expect(try await harness.login("CLIU").status == 0)
+        let result = try await harness.tsunagu(
             ["connect", "nowhere", "--password-stdin"], stdin: "x\n", timeout: 20)
         #expect(result.status != 0)
         #expect(result.stderr.contains("No device nowhere"))
@@ -124,9 +124,9 @@ struct LiveCLITests {
         #expect(!result.stdout.contains("VNC viewer"))
     }
 
-    @Test func plainHTTPToAnotherMachineIsRefusedBeforeAnyPasswordIsSent() throws {
+    @Test func plainHTTPToAnotherMachineIsRefusedBeforeAnyPasswordIsSent() async throws {
         let harness = try CLIHarness()
-        let result = try harness.tsunagu(
+        let result = try await harness.tsunagu(
             [
                 "login", "--server", "http://192.0.2.1:8080", "--company", "ACME", "--login", "a",
                 "--password-stdin",

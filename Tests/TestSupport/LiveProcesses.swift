@@ -131,13 +131,13 @@ public final class LiveProcesses {
     @discardableResult
     public func run(
         _ tool: String, _ arguments: [String], display: String? = nil, timeout: Double = 60
-    )
-        throws -> Int32
-    {
+    ) async throws -> Int32 {
         let process = try start(
             tool, arguments, display: display, log: "\(tool)-\(UUID().uuidString).log")
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
         if process.isRunning {
             process.terminate()
             return -1
@@ -151,23 +151,38 @@ public final class LiveProcesses {
 
     public func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Waits until `condition` holds or `timeout` passes.
-    public func wait(timeout: Double, _ condition: () -> Bool) -> Bool {
+    /// Waits until `condition` holds or `timeout` passes. Suspends between checks rather than
+    /// blocking a thread: Swift's cooperative pool has one thread per core, and a test that
+    /// blocks them stalls every other test's tasks in the process for as long.
+    public func wait(timeout: Double, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.1)
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
         }
-        return condition()
+        return await condition()
     }
 
-    /// SIGTERM, then SIGKILL after two seconds; never blocks longer.
+    /// Waits for `process` to end, suspending rather than blocking a thread (see `wait`).
+    public static func exit(of process: Process) async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        process.waitUntilExit()  // returns at once; lets Foundation record the status
+        return process.terminationStatus
+    }
+
+    /// SIGTERM, then SIGKILL after two seconds; never blocks longer. (Blocking: it also runs
+    /// from `deinit`; processes end on SIGTERM in milliseconds.)
     public func stop(_ process: Process) {
         guard process.isRunning else { return }
+        func exited(within seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            return !process.isRunning
+        }
         kill(process.processIdentifier, SIGTERM)
-        if !wait(timeout: 2, { !process.isRunning }) {
+        if !exited(within: 2) {
             kill(process.processIdentifier, SIGKILL)
-            _ = wait(timeout: 2) { !process.isRunning }
+            _ = exited(within: 2)
         }
     }
 
