@@ -11,21 +11,22 @@ import NIOWebSocket
 /// hands it its own upgrade of `/relay/v1` (``Relay/webSocketUpgrader()``).
 struct RelayWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     let relay: Relay
-    /// Whether the request may upgrade (the path, when the server has not checked it).
-    let accepts: @Sendable (HTTPRequestHead) -> Bool
+    /// Used only for the handshake's checks and answer, made once.
+    private let handshake: NIOWebSocketServerUpgrader
 
-    var supportedProtocol: String { handshake.supportedProtocol }
-    var requiredUpgradeHeaders: [String] { handshake.requiredUpgradeHeaders }
-
-    /// Used only for the handshake's checks and answer.
-    private var handshake: NIOWebSocketServerUpgrader {
-        let accepts = self.accepts
-        return NIOWebSocketServerUpgrader(
+    /// - Parameter accepts: whether the request may upgrade (the path, when the server has not
+    ///   checked it).
+    init(relay: Relay, accepts: @escaping @Sendable (HTTPRequestHead) -> Bool) {
+        self.relay = relay
+        self.handshake = NIOWebSocketServerUpgrader(
             shouldUpgrade: { channel, head in
                 channel.eventLoop.makeSucceededFuture(accepts(head) ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededVoidFuture() })
     }
+
+    var supportedProtocol: String { handshake.supportedProtocol }
+    var requiredUpgradeHeaders: [String] { handshake.requiredUpgradeHeaders }
 
     func buildUpgradeResponse(
         channel: Channel, upgradeRequest: HTTPRequestHead, initialResponseHeaders: HTTPHeaders

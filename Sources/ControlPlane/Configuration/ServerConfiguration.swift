@@ -105,8 +105,7 @@ public struct ServerConfiguration: Sendable {
     /// Instance ids: 1–40 of lower-case letters, digits, `-`, `_`, `.` (they become part of a
     /// relay id).
     public static func isValidInstanceID(_ id: String) -> Bool {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.".unicodeScalars)
-        return (1...40).contains(id.count) && id.unicodeScalars.allSatisfy(allowed.contains)
+        id.count <= 40 && RelayDirectory.isValidID(id)
     }
 
     /// Loopback addresses: `localhost`, 127.0.0.0/8 and `::1`.
