@@ -33,6 +33,9 @@ public enum ControlPlaneApplication {
         app.migrations.add(CreateAPITokens())
         app.migrations.add(CreateSessionsAndLog())
         app.migrations.add(AddDeviceControlInstance())
+        app.migrations.add(CreateAttemptCounters())
+        app.migrations.add(CreateAuditEvents())
+        app.migrations.add(AddDeviceEnrollmentGuards())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -91,8 +94,11 @@ public enum ControlPlaneApplication {
         }
         app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
 
-        // Vapor's default JSON coders already write dates as ISO 8601.
+        // Vapor's default JSON coders already write dates as ISO 8601. Bodies are read by our
+        // strict decoder (Vapor keeps its content coders in one process-wide table).
+        ContentConfiguration.global.use(decoder: StrictJSONDecoder(), for: .json)
         app.middleware = Middlewares()
+        if configuration.servesHTTPS { app.middleware.use(StrictTransportSecurityMiddleware()) }
         app.middleware.use(APIErrorMiddleware())
         try routes(app, context)
         return context
@@ -109,6 +115,7 @@ public enum ControlPlaneApplication {
         try signedIn.register(collection: EnrollmentTokenController(context: context))
         try signedIn.register(collection: SessionController(context: context))
         try signedIn.register(collection: ConnectionLogController())
+        try signedIn.register(collection: AuditController())
         try signedIn.register(collection: DeviceAdminController(context: context))
         try app.register(collection: ConsoleController(configuration: context.configuration))
         try app.register(collection: RelayReportController(context: context))

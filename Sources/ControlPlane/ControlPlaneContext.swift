@@ -8,13 +8,12 @@ public protocol RelayControl: Sendable {
     func end(session: String, relayID: String) async
 }
 
-/// What routes share: the configuration, the password hasher, the login throttle, the
+/// What routes share: the configuration, the password hasher, the
 /// server identity and ticket signer, agent presence. Handed to controllers at start-up (no
 /// service locator).
 public struct ControlPlaneContext: Sendable {
     public let configuration: ServerConfiguration
     public let hasher: BcryptHasher
-    public let throttle: LoginThrottle
     /// The key agents pin and relays trust.
     public let identity: ServerIdentity
     /// Signs session tickets with `identity`.
@@ -40,7 +39,6 @@ public struct ControlPlaneContext: Sendable {
         self.instanceID = try instanceID ?? InstanceIdentity.resolve(configuration)
         self.configuration = configuration
         self.hasher = try BcryptHasher(cost: configuration.passwordCost, threadPool: threadPool)
-        self.throttle = LoginThrottle(policy: configuration.loginPolicy)
         self.identity = try ServerIdentity.loadOrCreate(in: configuration.dataDirectory)
         self.tickets = await TicketSigner(privateKey: identity.privateKey)
         self.presence = presence
@@ -51,7 +49,7 @@ public struct ControlPlaneContext: Sendable {
     /// Login sessions over `database`.
     public func sessions(on database: any Database) -> LoginSessions {
         LoginSessions(
-            database: database, hasher: hasher, throttle: throttle,
+            database: database, hasher: hasher, policy: configuration.loginPolicy,
             lifetime: configuration.loginLifetime)
     }
 }

@@ -34,6 +34,14 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var instanceID: String?
 
+    @Option(
+        help: """
+            A proxy in front of this server (CIDR or address, repeatable; env \
+            TSUNAGU_TRUSTED_PROXIES, comma-separated). Only its X-Forwarded-For / Forwarded \
+            headers are believed, so throttles and logs see each client's own address
+            """)
+    var trustedProxy: [String] = []
+
     @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
     var noEmbeddedRelay = false
 
@@ -46,11 +54,22 @@ struct ServeCommand: AsyncParsableCommand {
         guard (cert == nil) == (key == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        let proxyTexts =
+            trustedProxy.isEmpty
+            ? (env["TSUNAGU_TRUSTED_PROXIES"] ?? "").split(separator: ",").map(String.init)
+            : trustedProxy
+        let proxies = try proxyTexts.map { text in
+            guard let range = AddressRange(text) else {
+                throw ValidationError("--trusted-proxy: \(text) is not an address or CIDR range")
+            }
+            return range
+        }
         let configuration = ServerConfiguration(
             dataDirectory: storage.resolvedDataDir, database: storage.resolvedDatabase,
             listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
             tls: cert.flatMap { c in key.map { .init(certificatePath: c, keyPath: $0) } },
             embeddedRelay: !noEmbeddedRelay, instanceID: instanceID ?? env["TSUNAGU_INSTANCE_ID"],
+            trustedProxies: proxies,
             novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
             publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"])
         do {

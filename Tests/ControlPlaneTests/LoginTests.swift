@@ -11,7 +11,8 @@ struct LoginTests {
         try await TestControlPlane.with(kind) { cp in
             try await cp.makeTenant("ACME")
             let res = try await cp.post(
-                "/api/v1/auth/login", ["company": "acme", "login": "Admin", "password": "admin-password"])
+                "/api/v1/auth/login",
+                ["company": "acme", "login": "Admin", "password": "admin-password"])
             #expect(res.status == .ok)
             let answer = try res.content.decode(LoginAnswer.self)
             #expect(answer.token.hasPrefix("tso_"))
@@ -77,7 +78,7 @@ struct LoginTests {
         try await TestControlPlane.with(kind) { cp in
             try await cp.makeTenant("ACME")
             let wrong = ["company": "ACME", "login": "admin", "password": "wrong-password"]
-            for _ in 0..<TestControlPlane.quickPolicy.accountLockAfter {
+            for _ in 0..<TestControlPlane.quickPolicy.account.failures {
                 let res = try await cp.post("/api/v1/auth/login", wrong)
                 #expect(res.status == .unauthorized)
             }
@@ -88,10 +89,12 @@ struct LoginTests {
             #expect((1...60).contains(retry))
             // Even the right password is refused while locked: guessing cannot continue.
             let right = try await cp.post(
-                "/api/v1/auth/login", ["company": "ACME", "login": "admin", "password": "admin-password"])
+                "/api/v1/auth/login",
+                ["company": "ACME", "login": "admin", "password": "admin-password"])
             #expect(right.status == .tooManyRequests)
             // Another login of the same company is not affected.
-            let tenant = try #require(try await TenantRegistry(database: cp.app.db).find(companyID: "ACME"))
+            let tenant = try #require(
+                try await TenantRegistry(database: cp.app.db).find(companyID: "ACME"))
             try await OperatorRoster(database: cp.app.db, hasher: cp.hasher).create(
                 tenant: tenant, login: "second", password: "second-password", role: .operator)
             _ = try await cp.login("ACME", "second", "second-password")
@@ -106,7 +109,8 @@ struct LoginTests {
             tenant.status = .suspended
             try await tenant.save(on: cp.app.db)
             let res = try await cp.post(
-                "/api/v1/auth/login", ["company": "ACME", "login": "admin", "password": "admin-password"])
+                "/api/v1/auth/login",
+                ["company": "ACME", "login": "admin", "password": "admin-password"])
             #expect(res.status == .forbidden)
             #expect(res.errorCode == "tenant_inactive")
             let devices = try await cp.send(.GET, "/api/v1/devices", token: answer.token)
@@ -120,7 +124,8 @@ struct LoginTests {
         try await TestControlPlane.with(kind) { cp in
             try await cp.makeTenant("OLD", expires: Date().addingTimeInterval(-3600))
             let res = try await cp.post(
-                "/api/v1/auth/login", ["company": "OLD", "login": "admin", "password": "admin-password"])
+                "/api/v1/auth/login",
+                ["company": "OLD", "login": "admin", "password": "admin-password"])
             #expect(res.errorCode == "tenant_inactive")
         }
     }
@@ -150,29 +155,35 @@ struct LoginTests {
             #expect(list.status == .ok)
             // Changing state with the cookie alone does not.
             let body = try JSONEncoder().encode(["uses": 1])
-            let forged = try await cp.send(.POST, "/api/v1/enrollment-tokens", body: body, headers: cookie)
+            let forged = try await cp.send(
+                .POST, "/api/v1/enrollment-tokens", body: body, headers: cookie)
             #expect(forged.status == .forbidden)
             #expect(forged.errorCode == "csrf_token_invalid")
             var wrong = cookie
             wrong.add(name: "X-CSRF-Token", value: "csrf_guess")
-            let guessed = try await cp.send(.POST, "/api/v1/enrollment-tokens", body: body, headers: wrong)
+            let guessed = try await cp.send(
+                .POST, "/api/v1/enrollment-tokens", body: body, headers: wrong)
             #expect(guessed.errorCode == "csrf_token_invalid")
             var right = cookie
             right.add(name: "X-CSRF-Token", value: answer.csrfToken)
-            let ok = try await cp.send(.POST, "/api/v1/enrollment-tokens", body: body, headers: right)
+            let ok = try await cp.send(
+                .POST, "/api/v1/enrollment-tokens", body: body, headers: right)
             #expect(ok.status == .created)
         }
     }
 
     @Test func secureCookieUnderHTTPS() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagu-\(UUID())").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tsunagu-\(UUID())")
+            .path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let configuration = ServerConfiguration(
-            dataDirectory: dir, publicURL: "https://support.example", loginPolicy: TestControlPlane.quickPolicy)
+            dataDirectory: dir, publicURL: "https://support.example",
+            loginPolicy: TestControlPlane.quickPolicy)
         try await TestControlPlane.with(configuration) { cp in
             try await cp.makeTenant("ACME")
             let res = try await cp.post(
-                "/api/v1/auth/login", ["company": "ACME", "login": "admin", "password": "admin-password"])
+                "/api/v1/auth/login",
+                ["company": "ACME", "login": "admin", "password": "admin-password"])
             #expect(res.headers.first(name: .setCookie)?.contains("Secure") == true)
         }
     }

@@ -46,11 +46,13 @@ public struct ControlClientConfiguration: Sendable {
             let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
             guard loopback else {
                 throw AgentControlError.invalidConfiguration(
-                    "--server \(serverURL): plain http/ws is allowed only to loopback; use https:// / 平文はループバックのみ")
+                    "--server \(serverURL): plain http/ws is allowed only to loopback; use https:// / 平文はループバックのみ"
+                )
             }
             components.scheme = "ws"
         default:
-            throw AgentControlError.invalidConfiguration("--server must start with https:// (or http:// to loopback)")
+            throw AgentControlError.invalidConfiguration(
+                "--server must start with https:// (or http:// to loopback)")
         }
         components.path = "/api/v1/agent/ws"
         guard let url = components.url else {
@@ -83,6 +85,8 @@ public final class ControlClient: Sendable {
     private let logger: Logger
     private let events: AsyncStream<Event>.Continuation?
     private let offers: (any SessionOfferHandler)?
+    /// Kept across reconnects: the server tells this run from a clone of the machine by it.
+    private let runID = UUID().uuidString
 
     public init(
         configuration: ControlClientConfiguration, group: any EventLoopGroup, logger: Logger,
@@ -121,22 +125,26 @@ public final class ControlClient: Sendable {
         let deviceKey = try state.deviceKey()
         let pinned = configuration.serverKey ?? state.pinnedServerKey()
         let registration = state.registration()
-        let sameDevice = registration?.company == configuration.company.uppercased()
+        let sameDevice =
+            registration?.company == configuration.company.uppercased()
             && registration?.name == configuration.name.lowercased()
         let digest = configuration.connectionPassword.map {
             AgentStateDirectory.passwordDigest($0, key: deviceKey.publicKey)
         }
         let hello = ControlMessage.Hello(
-            company: configuration.company, name: configuration.name, deviceKey: "", clientNonce: "",
-            agentVersion: configuration.agentVersion, os: OSFactsReader.current(), mode: configuration.mode,
+            company: configuration.company, name: configuration.name, deviceKey: "",
+            clientNonce: "",
+            agentVersion: configuration.agentVersion, os: OSFactsReader.current(),
+            mode: configuration.mode,
             enrollToken: sameDevice ? nil : configuration.enrollToken,
             connectionPassword: (sameDevice && registration?.passwordDigest == digest)
-                ? nil : configuration.connectionPassword)
+                ? nil : configuration.connectionPassword, runID: runID)
         var handshake = AgentHandshake(deviceKey: deviceKey, pinnedServerKey: pinned, hello: hello)
 
         var tls: TLSConfiguration?
         if url.scheme == "wss" { tls = .makeClientConfiguration() }
-        let (frames, input) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(64))
+        let (frames, input) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingNewest(64))
         let (sockets, socketInput) = AsyncStream.makeStream(of: WebSocket.self)
         try await WebSocket.connect(
             to: url, configuration: .init(tlsConfiguration: tls, maxFrameSize: 64 * 1024), on: group
@@ -188,18 +196,24 @@ public final class ControlClient: Sendable {
                 online = true
                 await liveness.start(interval: welcome.heartbeatSeconds)
                 try state.saveRegistration(
-                    .init(company: welcome.company, name: welcome.name, passwordDigest: digest ?? registration?.passwordDigest))
-                logger.notice("online as \(welcome.company)/\(welcome.name)\(welcome.enrolled ? " (enrolled)" : "")")
+                    .init(
+                        company: welcome.company, name: welcome.name,
+                        passwordDigest: digest ?? registration?.passwordDigest))
+                logger.notice(
+                    "online as \(welcome.company)/\(welcome.name)\(welcome.enrolled ? " (enrolled)" : "")"
+                )
                 events?.yield(.online(enrolled: welcome.enrolled))
             case .heartbeatReceived:
                 break
             case .offer(let offer):
-                logger.notice("session offer \(offer.session) from \(offer.operatorLogin)@\(offer.company)")
+                logger.notice(
+                    "session offer \(offer.session) from \(offer.operatorLogin)@\(offer.company)")
                 let offers = self.offers
                 Task {
                     let answer =
                         await offers?.handle(offer)
-                        ?? .init(session: offer.session, accepted: false, reason: "unsupported_channel")
+                        ?? .init(
+                            session: offer.session, accepted: false, reason: "unsupported_channel")
                     try? await socket.send(try ControlMessage.offerAnswer(answer).jsonText())
                 }
             case .endSession(let end):
@@ -229,7 +243,9 @@ private actor Liveness {
     func silence() -> Duration { .now - lastHeard }
 
     func heartbeatDue() -> Bool {
-        guard let interval, ContinuousClock.now - lastSent >= .seconds(interval) else { return false }
+        guard let interval, ContinuousClock.now - lastSent >= .seconds(interval) else {
+            return false
+        }
         lastSent = .now
         return true
     }

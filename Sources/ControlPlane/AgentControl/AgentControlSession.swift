@@ -19,10 +19,16 @@ final class AgentControlSession: Sendable {
     private let logger: Logger
     private let connectionID = UUID()
     private let frames: AsyncStream<String>
+    /// The agent's address (through trusted proxies), for the audit trail.
+    private let address: String?
 
     /// Must be called on the socket's event loop (WebSocketKit's callbacks are loop-bound).
-    init(socket: WebSocket, database: any Database, context: ControlPlaneContext, logger: Logger) {
+    init(
+        socket: WebSocket, database: any Database, context: ControlPlaneContext, logger: Logger,
+        address: String?
+    ) {
         self.socket = socket
+        self.address = address
         self.database = database
         self.context = context
         self.logger = logger
@@ -40,6 +46,11 @@ final class AgentControlSession: Sendable {
         let lastHeard = LastHeard()
         let watchdog = Task { [socket] in
             try? await Task.sleep(for: Self.handshakeLimit)
+            // Unproven connections go at the handshake limit, not at the silence limit.
+            if !Task.isCancelled, await !lastHeard.isAdmitted {
+                try? await socket.close(code: .policyViolation)
+                return
+            }
             while !Task.isCancelled {
                 if await lastHeard.silence(longerThan: Self.silenceLimit) {
                     try? await socket.close(code: .goingAway)
@@ -62,20 +73,25 @@ final class AgentControlSession: Sendable {
             var action = machine.received(message)
             if case .admit(let hello) = action {
                 do {
-                    let device = try await DeviceAdmission(database: database, hasher: context.hasher)
-                        .admit(hello)
+                    let device = try await DeviceAdmission(
+                        database: database, hasher: context.hasher, address: address
+                    ).admit(hello)
                     try await markOnline(device, hello: hello)
                     admitted = device
+                    await lastHeard.admit()
                     action = machine.admitted(
                         .init(
                             company: device.company, name: device.name, enrolled: device.enrolled,
                             heartbeatSeconds: Self.heartbeatSeconds))
-                    logger.info("agent online: \(device.company)/\(device.name)\(device.enrolled ? " (enrolled)" : "")")
+                    logger.info(
+                        "agent online: \(device.company)/\(device.name)\(device.enrolled ? " (enrolled)" : "")"
+                    )
                 } catch let refusal as DeviceAdmission.Refused {
                     action = machine.refused(code: refusal.code, message: refusal.message)
                 } catch {
                     logger.error("agent admission failed: \(String(reflecting: error))")
-                    action = machine.refused(code: "internal_error", message: "The server could not admit the device.")
+                    action = machine.refused(
+                        code: "internal_error", message: "The server could not admit the device.")
                 }
             }
             switch action {
@@ -86,7 +102,9 @@ final class AgentControlSession: Sendable {
                 try? await send(.heartbeat(.init()))
             case .offerAnswered(let answer):
                 if let admitted {
-                    logger.info("agent \(admitted.name) answered offer \(answer.session): \(answer.accepted ? "accepted" : answer.reason ?? "declined")")
+                    logger.info(
+                        "agent \(admitted.name) answered offer \(answer.session): \(answer.accepted ? "accepted" : answer.reason ?? "declined")"
+                    )
                     try? await SessionBroker(database: database, context: context)
                         .agentAnswered(answer, deviceID: admitted.deviceID)
                 }
@@ -98,7 +116,9 @@ final class AgentControlSession: Sendable {
             if case .refuse = action { break }
         }
         watchdog.cancel()
-        if let admitted, await context.presence.release(deviceID: admitted.deviceID, connection: connectionID) {
+        if let admitted,
+            await context.presence.release(deviceID: admitted.deviceID, connection: connectionID)
+        {
             // Unless the agent has meanwhile reconnected to another instance.
             try? await Device.query(on: database).filter(\.$id == admitted.deviceID)
                 .filter(\.$controlInstance == context.instanceID)
@@ -108,9 +128,37 @@ final class AgentControlSession: Sendable {
         if !socket.isClosed { try? await socket.close() }
     }
 
-    private func markOnline(_ device: DeviceAdmission.Admitted, hello: ControlMessage.Hello) async throws {
-        await context.presence.claim(deviceID: device.deviceID, connection: connectionID, socket: socket)
+    /// How recently a holder of the key must have been heard for a newcomer of another run to
+    /// be a second machine rather than the same one reconnecting: two heartbeats and slack.
+    static let conflictWindow: TimeInterval = TimeInterval(heartbeatSeconds) * 2 + 5
+
+    private func markOnline(_ device: DeviceAdmission.Admitted, hello: ControlMessage.Hello)
+        async throws
+    {
         guard let row = try await Device.find(device.deviceID, on: database) else { return }
+        if let run = hello.runID, let holder = row.agentRunID, holder != run,
+            row.isOnline(window: Self.conflictWindow)
+        {
+            // Another machine with this device key is online (a cloned image): keep the one
+            // that was first, refuse this one, and tell the admin.
+            row.keyConflictAt = Date()
+            row.keyConflictAddress = address
+            try await row.save(on: database)
+            try? await AuditTrail(database: database).record(
+                .deviceKeyConflict, tenantID: device.tenantID, actor: "agent", subject: device.name,
+                address: address,
+                detail:
+                    "A second machine connected with this device's key while the first was online; it was refused. Re-enroll one of them with its own key."
+            )
+            throw DeviceAdmission.Refused(
+                code: "device_key_conflict",
+                message:
+                    "Another machine with this device key is online; re-enroll this one with its own key (--enroll-token). / 同じデバイス鍵の別のマシンが接続中です。"
+            )
+        }
+        await context.presence.claim(
+            deviceID: device.deviceID, connection: connectionID, socket: socket)
+        row.agentRunID = hello.runID
         row.connected = true
         row.controlInstance = context.instanceID
         row.lastSeenAt = Date()
@@ -141,8 +189,12 @@ final class AgentControlSession: Sendable {
 /// When the agent was last heard from.
 private actor LastHeard {
     private var instant = ContinuousClock.now
+    /// Set once the device proved itself and was admitted.
+    private(set) var isAdmitted = false
 
     func touch() { instant = .now }
+
+    func admit() { isAdmitted = true }
 
     func silence(longerThan limit: Duration) -> Bool { ContinuousClock.now - instant > limit }
 }

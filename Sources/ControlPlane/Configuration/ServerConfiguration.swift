@@ -32,9 +32,12 @@ public struct ServerConfiguration: Sendable {
     /// kept in the data directory. It names the embedded relay (`embedded-ID`) and tells the
     /// others where an agent's control connection is.
     public var instanceID: String?
+    /// Proxies (e.g. the TLS-terminating one) whose `Forwarded` / `X-Forwarded-For` headers
+    /// name the client; nobody else's are believed.
+    public var trustedProxies: [AddressRange]
     /// bcrypt cost for operator and connection passwords.
     public var passwordCost: Int
-    public var loginPolicy: LoginThrottle.Policy
+    public var loginPolicy: LoginPolicy
     /// How long a login stays valid.
     public var loginLifetime: TimeInterval
     /// Largest request body accepted, in bytes.
@@ -47,20 +50,25 @@ public struct ServerConfiguration: Sendable {
     public init(
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, publicURL: String? = nil,
-        tls: TLSFiles? = nil, embeddedRelay: Bool = true, instanceID: String? = nil, passwordCost: Int = 10,
-        loginPolicy: LoginThrottle.Policy = .init(), loginLifetime: TimeInterval = 12 * 3600,
+        tls: TLSFiles? = nil, embeddedRelay: Bool = true, instanceID: String? = nil,
+        trustedProxies: [AddressRange] = [], passwordCost: Int = 10,
+        loginPolicy: LoginPolicy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
         publicDirectory: String? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.database =
-            database ?? .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("tsunagu.sqlite").path)
+            database
+            ?? .sqlite(
+                path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("tsunagu.sqlite")
+                    .path)
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.publicURL = publicURL
         self.tls = tls
         self.embeddedRelay = embeddedRelay
         self.instanceID = instanceID
+        self.trustedProxies = trustedProxies
         self.passwordCost = passwordCost
         self.loginPolicy = loginPolicy
         self.loginLifetime = loginLifetime

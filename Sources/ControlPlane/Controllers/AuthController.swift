@@ -14,8 +14,15 @@ struct AuthController: RouteCollection {
     }
 
     func login(req: Request) async throws -> Response {
+        // JSON only: a form or multipart body is what a page elsewhere can post cross-site
+        // without a preflight, and would plant its own login in the operator's browser.
+        guard req.headers.contentType == .json else {
+            throw APIError(
+                .unsupportedMediaType, "json_required",
+                "Log in with a JSON body (Content-Type: application/json).")
+        }
         let body = try req.content.decode(LoginRequest.self)
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
+        let address = req.clientAddress(context) ?? "unknown"
         let issued = try await context.sessions(on: req.db).login(
             company: body.company, login: body.login, password: body.password, from: address)
         let answer = LoginResponse(

@@ -11,6 +11,29 @@ struct DeviceAdminController: RouteCollection {
         let devices = routes.grouped("api", "v1", "devices")
         devices.patch(":deviceName", use: update)
         devices.delete(":deviceName", use: remove)
+        devices.post(":deviceName", "reenroll", use: allowReenrollment)
+    }
+
+    /// How long an admin's permission to enroll a device again lasts.
+    static let reenrollmentWindow: TimeInterval = 24 * 3600
+
+    /// Allows the device to be enrolled again (its machine was reinstalled and lost its key):
+    /// for a day, an agent with a valid enrollment token may take over this name once. Without
+    /// this, an enrollment under an existing name is refused (`device_exists`).
+    func allowReenrollment(req: Request) async throws -> DeviceDTO {
+        let op = try req.requireOperator()
+        try op.requireAdmin()
+        let device = try await Self.find(req.parameters.get("deviceName"), of: op, on: req.db)
+        let until = Date().addingTimeInterval(Self.reenrollmentWindow)
+        device.reenrollAllowedUntil = until
+        try await device.save(on: req.db)
+        try await AuditTrail(database: req.db).record(
+            .reenrollmentAllowed, tenantID: op.tenantID, actor: op.login,
+            subject: device.connectionName, address: req.clientAddress(context),
+            detail:
+                "Allowed to enroll again with a new key until \(ISO8601DateFormatter().string(from: until))."
+        )
+        return DeviceDTO(device, now: Date())
     }
 
     /// Changes the mode and/or the connection name.

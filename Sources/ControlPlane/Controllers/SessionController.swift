@@ -17,18 +17,21 @@ struct SessionController: RouteCollection {
         let body = try req.content.decode(CreateSessionRequest.self)
         let requested = try await SessionBroker(database: req.db, context: context).request(
             by: op, deviceName: body.device, password: body.password,
-            channel: body.channel ?? "desktop", from: req.remoteAddress?.ipAddress)
+            channel: body.channel ?? "desktop", from: req.clientAddress(context))
         return try await CreatedSessionDTO(
             sessionId: try requested.session.requireID(), relayUrl: requested.relayURL,
             ticket: requested.ticket, expiresAt: requested.expiresAt, attended: requested.attended
         ).encodeResponse(status: .created, for: req)
     }
 
+    /// One session: the operator's own; a company admin's, any of the company's. Another
+    /// operator's session answers 404, as one that does not exist.
     func show(req: Request) async throws -> SessionDTO {
         let op = try req.requireOperator()
         guard let id = req.parameters.get("sessionID", as: UUID.self),
             let session = try await RemoteSession.query(on: req.db).filter(\.$id == id)
-                .filter(\.$tenant.$id == op.tenantID).first()
+                .filter(\.$tenant.$id == op.tenantID).first(),
+            op.role == .admin || session.$operator.id == op.operatorID
         else {
             throw APIError(.notFound, "session_not_found", "No such session in your company.")
         }
@@ -40,6 +43,7 @@ struct SessionController: RouteCollection {
         guard let id = req.parameters.get("sessionID", as: UUID.self) else {
             throw APIError(.notFound, "session_not_found", "No such session in your company.")
         }
-        return try SessionDTO(try await SessionBroker(database: req.db, context: context).end(sessionID: id, by: op))
+        return try SessionDTO(
+            try await SessionBroker(database: req.db, context: context).end(sessionID: id, by: op))
     }
 }

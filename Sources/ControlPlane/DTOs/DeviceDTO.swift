@@ -9,6 +9,11 @@ struct DeviceDTO: Content {
     var os: String?
     var hostname: String?
     var lastSeenAt: Date?
+    /// Until when an admin allowed the device to be enrolled again, if they did.
+    var reenrollAllowedUntil: Date?
+    /// When a second machine last came with this device's key (a cloned image), if ever.
+    var keyConflictAt: Date?
+    var keyConflictAddress: String?
 
     init(_ device: Device, now: Date) {
         name = device.connectionName
@@ -18,5 +23,8 @@ struct DeviceDTO: Content {
         self.os = os.isEmpty ? nil : os
         hostname = device.hostname
         lastSeenAt = device.lastSeenAt
+        reenrollAllowedUntil = device.reenrollAllowedUntil.flatMap { $0 > now ? $0 : nil }
+        keyConflictAt = device.keyConflictAt
+        keyConflictAddress = device.keyConflictAddress
     }
 }

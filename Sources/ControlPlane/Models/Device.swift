@@ -33,6 +33,16 @@ public final class Device: Model, @unchecked Sendable {
     @Field(key: "password_failures") public var passwordFailures: Int
     /// While set and in the future, connection attempts are refused unchecked.
     @OptionalField(key: "password_locked_until") public var passwordLockedUntil: Date?
+    /// Until then, an agent with an enrollment token may enroll under this name again (a
+    /// reinstall); otherwise the name is never taken over. Set by a tenant admin.
+    @OptionalField(key: "reenroll_allowed_until") public var reenrollAllowedUntil: Date?
+    /// The run of the agent process holding the control connection: two machines with one
+    /// device key (a cloned image) have different runs.
+    @OptionalField(key: "agent_run_id") public var agentRunID: String?
+    /// When a second machine last showed this device's key while the first was online.
+    @OptionalField(key: "key_conflict_at") public var keyConflictAt: Date?
+    /// The address that second machine came from.
+    @OptionalField(key: "key_conflict_address") public var keyConflictAddress: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

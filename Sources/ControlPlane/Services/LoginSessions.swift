@@ -7,13 +7,15 @@ import Vapor
 public struct LoginSessions: Sendable {
     let database: any Database
     let hasher: BcryptHasher
-    let throttle: LoginThrottle
+    let policy: LoginPolicy
     let lifetime: TimeInterval
 
-    public init(database: any Database, hasher: BcryptHasher, throttle: LoginThrottle, lifetime: TimeInterval) {
+    public init(
+        database: any Database, hasher: BcryptHasher, policy: LoginPolicy, lifetime: TimeInterval
+    ) {
         self.database = database
         self.hasher = hasher
-        self.throttle = throttle
+        self.policy = policy
         self.lifetime = lifetime
     }
 
@@ -26,33 +28,69 @@ public struct LoginSessions: Sendable {
         public var `operator`: Operator
     }
 
-    /// Checks company, login and password, throttling repeated failures.
-    public func login(company: String, login rawLogin: String, password: String, from address: String)
+    /// Checks company, login and password, throttling repeated failures (see `LoginPolicy`):
+    /// the failure is counted before the password is checked, so parallel guesses all count.
+    public func login(
+        company: String, login rawLogin: String, password: String, from address: String
+    )
         async throws -> Issued
     {
         let companyKey = CompanyID(company)?.rawValue ?? company.uppercased()
         let login = OperatorRoster.normalizedLogin(rawLogin) ?? rawLogin.lowercased()
-        let account = "\(companyKey)|\(login)"
-        switch await throttle.check(account: account, address: address) {
-        case .refuse(let seconds):
+        let keys: [(ThrottleKey, AttemptLimit)] = [
+            (.account(company: companyKey, login: login), policy.account),
+            (.address(address), policy.address),
+            (.accountFromAddress(company: companyKey, login: login, address: address), policy.pair),
+        ]
+        let throttle = AttemptThrottle(database: database)
+        let now = Date()
+        var slots: [AttemptThrottle.Slot] = []
+        for (key, limit) in keys {
+            slots.append(try await throttle.reserve(key, limit: limit, now: now))
+        }
+        let releaseAll = { for (key, _) in keys { try? await throttle.release(key) } }
+        let tenant: Tenant?
+        do {
+            tenant = try await TenantRegistry(database: database).find(companyID: company)
+        } catch {
+            await releaseAll()
+            throw error
+        }
+        let audit = AuditTrail(database: database)
+        switch policy.decide(
+            account: slots[0], address: slots[1], pair: slots[2], now: now.timeIntervalSince1970)
+        {
+        case .refuse(let seconds, let lockedKey):
+            await releaseAll()
+            try? await audit.record(
+                .loginRefused, tenantID: tenant?.id, actor: login, subject: login, address: address,
+                detail:
+                    "Login refused unchecked: too many failures for this \(lockedKey.rawValue); retry in \(seconds) s."
+            )
             throw APIError.tooManyAttempts(retryAfter: seconds)
         case .proceed(let delay):
-            if delay > .zero { try await Task.sleep(for: delay) }
+            if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
         }
         // Every path below verifies one bcrypt hash, so timing does not tell whether the
         // company or the login exists.
-        let tenant = try await TenantRegistry(database: database).find(companyID: company)
         var op: Operator?
-        if let tenantID = tenant?.id {
-            op = try await Operator.query(on: database).filter(\.$tenant.$id == tenantID)
-                .filter(\.$login == login).filter(\.$active == true).first()
+        let matched: Bool
+        do {
+            if let tenantID = tenant?.id {
+                op = try await Operator.query(on: database).filter(\.$tenant.$id == tenantID)
+                    .filter(\.$login == login).filter(\.$active == true).first()
+            }
+            matched = try await hasher.verify(password, against: op?.passwordHash)
+        } catch {
+            await releaseAll()
+            throw error
         }
-        let matched = await hasher.verify(password, against: op?.passwordHash)
         guard matched, let tenant, let op else {
-            await throttle.recordFailure(account: account, address: address)
+            try await recordFailure(
+                keys: keys, tenantID: tenant?.id, login: login, address: address)
             throw APIError.invalidCredentials
         }
-        await throttle.recordSuccess(account: account)
+        await releaseAll()
         guard tenant.isUsable() else { throw APIError.tenantInactive }
 
         let token = SecretToken.generate(prefix: "tso_")
@@ -60,10 +98,33 @@ public struct LoginSessions: Sendable {
         let expiresAt = Date().addingTimeInterval(lifetime)
         let row = APIToken(
             tenantID: try tenant.requireID(), operatorID: try op.requireID(),
-            tokenHash: SecretToken.storedHash(of: token), csrfHash: SecretToken.storedHash(of: csrf),
+            tokenHash: SecretToken.storedHash(of: token),
+            csrfHash: SecretToken.storedHash(of: csrf),
             expiresAt: expiresAt, sourceAddress: address)
         try await row.create(on: database)
-        return Issued(token: token, csrfToken: csrf, expiresAt: expiresAt, tenant: tenant, operator: op)
+        return Issued(
+            token: token, csrfToken: csrf, expiresAt: expiresAt, tenant: tenant, operator: op)
+    }
+
+    /// Keeps the reserved failures, locks what reached its limit, and writes it down.
+    private func recordFailure(
+        keys: [(ThrottleKey, AttemptLimit)], tenantID: UUID?, login: String, address: String
+    ) async throws {
+        let throttle = AttemptThrottle(database: database)
+        let audit = AuditTrail(database: database)
+        try? await audit.record(
+            .loginFailed, tenantID: tenantID, actor: login, subject: login, address: address,
+            detail: "Wrong company ID, login or password.")
+        for (key, limit) in keys {
+            guard try await throttle.confirmFailure(key, limit: limit) else { continue }
+            let what =
+                if case .address = key { "address \(address)" } else { "account \(login)" }
+            try? await audit.record(
+                .loginLocked, tenantID: tenantID, actor: login, subject: login, address: address,
+                detail:
+                    "Logins for \(what) locked for \(Int(limit.lockSeconds)) s after \(limit.failures) failures."
+            )
+        }
     }
 
     /// The operator a token belongs to, or nil when it is unknown, expired, or its operator or

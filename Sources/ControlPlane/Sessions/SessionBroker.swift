@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import SQLKit
 import TsunaguCore
 import Vapor
 
@@ -18,10 +17,12 @@ public struct SessionBroker: Sendable {
 
     /// Channels agents serve today.
     public static let channels: Set<String> = ["desktop"]
-    /// Wrong connection passwords before the device's password is locked.
-    static let passwordAttempts = 5
-    /// How long a locked device password stays locked.
-    static let passwordLock: TimeInterval = 300
+    /// One operator's wrong connection passwords on a device before that operator is locked
+    /// out of it for five minutes (the rest of the company is not).
+    static let operatorPasswordLimit = AttemptLimit(failures: 5, lockSeconds: 300)
+    /// Everyone's wrong connection passwords on a device before the device is locked for all:
+    /// what stops guessing spread over many operator accounts.
+    static let devicePasswordLimit = AttemptLimit(failures: 20, lockSeconds: 900)
     /// A session not started this long after the request is given up (ticket 30 s + the
     /// relay's 30 s wait for the peer + slack).
     static let startDeadline: TimeInterval = 75
@@ -45,7 +46,8 @@ public struct SessionBroker: Sendable {
         from address: String?
     ) async throws -> Requested {
         guard Self.channels.contains(channel) else {
-            throw APIError.invalidField("channel", "one of: \(Self.channels.sorted().joined(separator: ", "))")
+            throw APIError.invalidField(
+                "channel", "one of: \(Self.channels.sorted().joined(separator: ", "))")
         }
         let name = DeviceAdmission.normalizedName(deviceName) ?? deviceName
         guard
@@ -53,18 +55,23 @@ public struct SessionBroker: Sendable {
                 .filter(\.$connectionName == name).first()
         else {
             // The same answer whether the name exists in another company or nowhere.
-            throw APIError(.notFound, "device_not_found", "No device \(deviceName) in your company.")
+            throw APIError(
+                .notFound, "device_not_found", "No device \(deviceName) in your company.")
         }
-        guard let tenant = try await Tenant.find(op.tenantID, on: database), tenant.isUsable() else {
+        guard let tenant = try await Tenant.find(op.tenantID, on: database), tenant.isUsable()
+        else {
             throw APIError(.forbidden, "licence_invalid", "Your company's licence is not valid.")
         }
-        try await checkPassword(password, of: device)
+        try await checkPassword(password, of: device, by: op, from: address)
         let deviceID = try device.requireID()
         guard device.isOnline(), await context.agents.canReach(device) else {
             throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
         }
-        guard let relay = try await RelayDirectory(database: database).pick(), let relayID = relay.id else {
-            throw APIError(.serviceUnavailable, "no_relay", "No relay is available; try again shortly.")
+        guard let relay = try await RelayDirectory(database: database).pick(),
+            let relayID = relay.id
+        else {
+            throw APIError(
+                .serviceUnavailable, "no_relay", "No relay is available; try again shortly.")
         }
 
         let session = RemoteSession(
@@ -73,8 +80,10 @@ public struct SessionBroker: Sendable {
             relayID: relayID, requestAddress: address)
         try await session.create(on: database)  // durable before anyone is answered
         let sessionID = try session.requireID().uuidString
-        let operatorTicket = SessionTicket(session: sessionID, channel: channel, role: .operator, relay: relayID)
-        let agentTicket = SessionTicket(session: sessionID, channel: channel, role: .agent, relay: relayID)
+        let operatorTicket = SessionTicket(
+            session: sessionID, channel: channel, role: .operator, relay: relayID)
+        let agentTicket = SessionTicket(
+            session: sessionID, channel: channel, role: .agent, relay: relayID)
         let offer = ControlMessage.Offer(
             session: sessionID, channel: channel, relayURL: relay.url,
             ticket: try await context.tickets.sign(agentTicket), operatorLogin: op.login,
@@ -84,40 +93,79 @@ public struct SessionBroker: Sendable {
             throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
         }
         return Requested(
-            session: session, relayURL: relay.url, ticket: try await context.tickets.sign(operatorTicket),
+            session: session, relayURL: relay.url,
+            ticket: try await context.tickets.sign(operatorTicket),
             attended: offer.attended, expiresAt: operatorTicket.expiresAt)
     }
 
-    private func checkPassword(_ password: String, of device: Device) async throws {
+    /// Checks the connection password with the failure counted first (`AttemptThrottle`), so
+    /// parallel guesses cannot pass the limit; every wrong password and lock is audited.
+    private func checkPassword(
+        _ password: String, of device: Device, by op: AuthenticatedOperator, from address: String?
+    ) async throws {
+        let deviceID = try device.requireID()
+        let keys: [(ThrottleKey, AttemptLimit)] = [
+            (
+                .deviceByOperator(device: deviceID, operator: op.operatorID),
+                Self.operatorPasswordLimit
+            ),
+            (.device(deviceID), Self.devicePasswordLimit),
+        ]
+        let throttle = AttemptThrottle(database: database)
+        let audit = AuditTrail(database: database)
         let now = Date()
-        if let until = device.passwordLockedUntil, until > now {
-            let seconds = Int(until.timeIntervalSince(now).rounded(.up))
+        var slots: [AttemptThrottle.Slot] = []
+        for (key, limit) in keys {
+            slots.append(try await throttle.reserve(key, limit: limit, now: now))
+        }
+        let releaseAll = { for (key, _) in keys { try? await throttle.release(key) } }
+        for (slot, (key, limit)) in zip(slots, keys) {
+            let locked = slot.lockRemaining(at: now.timeIntervalSince1970)
+            guard locked != nil || slot.failures > limit.failures else { continue }
+            await releaseAll()
+            let seconds = locked ?? 5
+            let whom = if case .device = key { "for everyone" } else { "for you" }
+            try? await audit.record(
+                .devicePasswordRefused, tenantID: op.tenantID, actor: op.login,
+                subject: device.connectionName, address: address,
+                detail: "Session request refused unchecked: the device is locked \(whom).")
             throw APIError(
                 .tooManyRequests, "device_locked",
-                "Too many wrong connection passwords for this device; try again in \(seconds) seconds.",
+                "Too many wrong connection passwords for \(device.connectionName) (locked \(whom)); try again in \(seconds) seconds.",
                 headers: ["Retry-After": String(seconds)])
         }
-        let deviceID = try device.requireID()
-        guard await context.hasher.verify(password, against: device.connectionPasswordHash) else {
-            // Counted in the database, atomically, so parallel guesses all count.
-            if let sql = database as? any SQLDatabase {
-                try await sql.update(Device.schema)
-                    .set(SQLIdentifier("password_failures"), to: SQLRaw("password_failures + 1"))
-                    .where(SQLIdentifier("id"), .equal, SQLBind(deviceID)).run()
-            }
-            if let fresh = try await Device.find(deviceID, on: database),
-                fresh.passwordFailures >= Self.passwordAttempts
-            {
-                fresh.passwordFailures = 0
-                fresh.passwordLockedUntil = now.addingTimeInterval(Self.passwordLock)
-                try await fresh.save(on: database)
-            }
-            throw APIError(.forbidden, "wrong_password", "The connection password is wrong.")
+        let matched: Bool
+        do {
+            matched = try await context.hasher.verify(
+                password, against: device.connectionPasswordHash)
+        } catch {
+            await releaseAll()
+            throw error
         }
-        if device.passwordFailures != 0 {
-            try await Device.query(on: database).filter(\.$id == deviceID)
-                .set(\.$passwordFailures, to: 0).update()
+        guard matched else {
+            try? await audit.record(
+                .devicePasswordWrong, tenantID: op.tenantID, actor: op.login,
+                subject: device.connectionName, address: address,
+                detail: "Wrong connection password.")
+            for (key, limit) in keys {
+                guard try await throttle.confirmFailure(key, limit: limit) else { continue }
+                let whom = if case .device = key { "every operator" } else { op.login }
+                try? await audit.record(
+                    .devicePasswordLocked, tenantID: op.tenantID, actor: op.login,
+                    subject: device.connectionName, address: address,
+                    detail:
+                        "Connection password locked for \(whom) for \(Int(limit.lockSeconds)) s after \(limit.failures) wrong passwords."
+                )
+            }
+            let left = max(0, Self.operatorPasswordLimit.failures - slots[0].failures)
+            throw APIError(
+                .forbidden, "wrong_password",
+                left > 0
+                    ? "The connection password is wrong; \(left) more tries before a 5-minute lock."
+                    : "The connection password is wrong; you are locked out of this device for 5 minutes."
+            )
         }
+        await releaseAll()
     }
 
     /// The relay reported a channel's end: close the row and log it.
@@ -132,7 +180,9 @@ public struct SessionBroker: Sendable {
         session.bytesFromAgent = end.bytesFromAgent
         session.operatorAddress = end.operatorAddress ?? session.operatorAddress
         session.agentAddress = end.agentAddress ?? session.agentAddress
-        let reason = session.endRequested && end.reason == "ended_by_server" ? "ended_by_operator" : end.reason
+        let reason =
+            session.endRequested && end.reason == "ended_by_server"
+            ? "ended_by_operator" : end.reason
         try await finish(session, reason: reason, at: end.endedAt)
     }
 
@@ -140,8 +190,11 @@ public struct SessionBroker: Sendable {
     public func relayActive(_ sessions: [String], relayID: String) async throws {
         let ids = sessions.compactMap(UUID.init(uuidString:))
         guard !ids.isEmpty else { return }
-        try await RemoteSession.query(on: database).filter(\.$id ~~ ids).filter(\.$relayID == relayID)
-            .filter(\.$status == .offered).set(\.$status, to: .active).set(\.$startedAt, to: Date()).update()
+        try await RemoteSession.query(on: database).filter(\.$id ~~ ids).filter(
+            \.$relayID == relayID
+        )
+        .filter(\.$status == .offered).set(\.$status, to: .active).set(\.$startedAt, to: Date())
+        .update()
     }
 
     /// Sessions the relay must close because someone ended them.
@@ -160,14 +213,17 @@ public struct SessionBroker: Sendable {
             throw APIError(.notFound, "session_not_found", "No such session in your company.")
         }
         guard session.$operator.id == op.operatorID || op.role == .admin else {
-            throw APIError(.forbidden, "not_your_session", "Only its operator or an admin may end this session.")
+            throw APIError(
+                .forbidden, "not_your_session",
+                "Only its operator or an admin may end this session.")
         }
         guard session.status != .ended, !session.endRequested else { return session }
         session.endRequested = true
         session.endRequestedAt = Date()
         try await session.save(on: database)
         if let device = try await Device.find(session.$device.id, on: database) {
-            _ = await context.agents.send(.endSession(.init(session: sessionID.uuidString)), to: device)
+            _ = await context.agents.send(
+                .endSession(.init(session: sessionID.uuidString)), to: device)
         }
         // The relay closes it and reports the end with its byte counts (the embedded relay
         // at once, an external one with its next report); the sweeper closes it after

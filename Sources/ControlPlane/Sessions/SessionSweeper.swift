@@ -3,7 +3,8 @@ import Synchronization
 import Vapor
 
 /// Every few seconds: ends sessions of relays that went silent and offers that never
-/// started. A Vapor lifecycle handler so it starts and stops with the server.
+/// started; every few minutes: forgets failed-attempt counters whose window and lock are over.
+/// A Vapor lifecycle handler so it starts and stops with the server.
 struct SessionSweeper: LifecycleHandler {
     let context: ControlPlaneContext
     let interval: Duration
@@ -15,13 +16,20 @@ struct SessionSweeper: LifecycleHandler {
     }
 
     func didBootAsync(_ application: Application) async throws {
-        let (context, interval, logger, db) = (context, interval, application.logger, application.db)
+        let (context, interval, logger, db) = (
+            context, interval, application.logger, application.db
+        )
         task.set(
             Task {
+                var lastPurge = ContinuousClock.now
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     do {
                         try await SessionBroker(database: db, context: context).sweep()
+                        if ContinuousClock.now - lastPurge > .seconds(300) {
+                            lastPurge = .now
+                            try await AttemptThrottle(database: db).purge()
+                        }
                     } catch {
                         logger.warning("session sweep failed: \(String(reflecting: error))")
                     }

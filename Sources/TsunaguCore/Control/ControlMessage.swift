@@ -84,11 +84,15 @@ public enum ControlMessage: Sendable, Equatable {
         public var mode: String
         public var enrollToken: String?
         public var connectionPassword: String?
+        /// A random id of this run of the agent process. Two machines cloned from one image
+        /// share a device key but never a run, which is how the server tells a clone from the
+        /// same agent reconnecting.
+        public var runID: String?
 
         public init(
             company: String, name: String, deviceKey: String, clientNonce: String,
             agentVersion: String, os: OSFacts, mode: String, enrollToken: String? = nil,
-            connectionPassword: String? = nil
+            connectionPassword: String? = nil, runID: String? = nil
         ) {
             self.company = company
             self.name = name
@@ -99,6 +103,7 @@ public enum ControlMessage: Sendable, Equatable {
             self.mode = mode
             self.enrollToken = enrollToken
             self.connectionPassword = connectionPassword
+            self.runID = runID
         }
     }
 
@@ -177,7 +182,8 @@ extension ControlMessage: Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let type = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .type)
+        let type = try decoder.container(keyedBy: CodingKeys.self).decode(
+            String.self, forKey: .type)
         switch type {
         case "hello": self = .hello(try Hello(from: decoder))
         case "challenge": self = .challenge(try Challenge(from: decoder))

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
+import Testing
 import TsunaguCore
 import Vapor
 
@@ -12,18 +13,22 @@ final class TestAgentClient: Sendable {
     private let socket: WebSocket
     private let frames: AsyncStream<String>
 
-    private init(key: Curve25519.Signing.PrivateKey, socket: WebSocket, frames: AsyncStream<String>) {
+    private init(key: Curve25519.Signing.PrivateKey, socket: WebSocket, frames: AsyncStream<String>)
+    {
         self.key = key
         self.socket = socket
         self.frames = frames
     }
 
-    static func connect(port: Int, key: Curve25519.Signing.PrivateKey = .init(), group: any EventLoopGroup)
+    static func connect(
+        port: Int, key: Curve25519.Signing.PrivateKey = .init(), group: any EventLoopGroup
+    )
         async throws -> TestAgentClient
     {
         let (frames, input) = AsyncStream.makeStream(of: String.self)
         let (sockets, socketInput) = AsyncStream.makeStream(of: WebSocket.self)
-        try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/api/v1/agent/ws", on: group) { socket in
+        try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/api/v1/agent/ws", on: group) {
+            socket in
             socket.onText { _, text in input.yield(text) }
             socket.onClose.whenComplete { _ in input.finish() }
             socketInput.yield(socket)
@@ -56,7 +61,7 @@ final class TestAgentClient: Sendable {
     /// Runs the whole handshake; returns the server's last word (`welcome` or `refused`).
     func handshake(
         company: String, name: String, enrollToken: String? = nil, password: String? = nil,
-        signWith signer: Curve25519.Signing.PrivateKey? = nil
+        signWith signer: Curve25519.Signing.PrivateKey? = nil, runID: String? = nil
     ) async throws -> ControlMessage? {
         let nonce = ControlHandshakeBytes.makeNonce()
         try await send(
@@ -65,11 +70,16 @@ final class TestAgentClient: Sendable {
                     company: company, name: name, deviceKey: SigningKeyText.format(key.publicKey),
                     clientNonce: nonce, agentVersion: "test",
                     os: .init(name: "Debian GNU/Linux", version: "12", hostname: "test-host"),
-                    mode: "unattended", enrollToken: enrollToken, connectionPassword: password)))
+                    mode: "unattended", enrollToken: enrollToken, connectionPassword: password,
+                    runID: runID)))
         guard case .challenge(let challenge) = try await next() else { return nil }
         let serverKey = try #require(SigningKeyText.parse(challenge.serverKey))
-        let serverSigned = ControlHandshakeBytes.server(clientNonce: nonce, serverNonce: challenge.serverNonce)
-        guard serverKey.isValidSignature(Data(base64Encoded: challenge.serverSignature)!, for: serverSigned) else {
+        let serverSigned = ControlHandshakeBytes.server(
+            clientNonce: nonce, serverNonce: challenge.serverNonce)
+        guard
+            serverKey.isValidSignature(
+                Data(base64Encoded: challenge.serverSignature)!, for: serverSigned)
+        else {
             throw TestSetupError("server signature does not verify")
         }
         let bytes = ControlHandshakeBytes.agent(
@@ -80,5 +90,3 @@ final class TestAgentClient: Sendable {
         return try await next()
     }
 }
-
-import Testing

@@ -8,15 +8,18 @@ import VaporTesting
 struct TestControlPlane {
     let app: Application
     let configuration: ServerConfiguration
+    /// What the app's routes share (its password hasher among them).
+    let context: ControlPlaneContext
 
     /// A throttle that never sleeps, so tests of other things run at full speed.
-    static let quickPolicy = LoginThrottle.Policy(
-        slowAfter: 100, delayPerFailure: .zero, maxDelay: .zero, accountLockAfter: 5,
-        addressLockAfter: 1000, lockDuration: .seconds(60), window: .seconds(60))
+    static let quickPolicy = LoginPolicy(
+        slowAfter: 100, delayPerFailure: 0, maxDelay: 0,
+        account: AttemptLimit(failures: 5, lockSeconds: 60, windowSeconds: 60),
+        address: AttemptLimit(failures: 1000, lockSeconds: 60, windowSeconds: 60))
 
     /// Makes a data directory and a database of `kind`, starts the app, runs `body`, stops.
     static func with(
-        _ kind: TestDatabase, policy: LoginThrottle.Policy = quickPolicy,
+        _ kind: TestDatabase, policy: LoginPolicy = quickPolicy,
         _ body: (TestControlPlane) async throws -> Void
     ) async throws {
         let configuration = try makeConfiguration(kind, policy: policy)
@@ -25,7 +28,7 @@ struct TestControlPlane {
     }
 
     /// A fresh data directory and database of `kind`; the caller removes the directory.
-    static func makeConfiguration(_ kind: TestDatabase, policy: LoginThrottle.Policy = quickPolicy)
+    static func makeConfiguration(_ kind: TestDatabase, policy: LoginPolicy = quickPolicy)
         throws -> ServerConfiguration
     {
         let dir = FileManager.default.temporaryDirectory
@@ -40,8 +43,9 @@ struct TestControlPlane {
     ) async throws {
         let app = try await Application.make(.testing)
         do {
-            try await ControlPlaneApplication.configure(app, configuration)
-            try await body(TestControlPlane(app: app, configuration: configuration))
+            let context = try await ControlPlaneApplication.configure(app, configuration)
+            try await body(
+                TestControlPlane(app: app, configuration: configuration, context: context))
         } catch {
             try? await app.asyncShutdown()
             throw error
@@ -55,9 +59,12 @@ struct TestControlPlane {
 
     /// Creates a company with an admin (`admin` / `admin-password`) and returns it.
     @discardableResult
-    func makeTenant(_ company: String, seats: Int = 3, expires: Date? = nil) async throws -> Tenant {
+    func makeTenant(_ company: String, seats: Int = 3, expires: Date? = nil) async throws -> Tenant
+    {
         let tenant = try await TenantRegistry(database: app.db).create(
-            .init(companyID: company, name: "\(company) Co.", seats: seats, licenceExpiresAt: expires))
+            .init(
+                companyID: company, name: "\(company) Co.", seats: seats, licenceExpiresAt: expires)
+        )
         try await OperatorRoster(database: app.db, hasher: hasher).create(
             tenant: tenant, login: "admin", password: "admin-password", role: .admin)
         return tenant
@@ -80,7 +87,8 @@ struct TestControlPlane {
     func login(_ company: String, _ login: String = "admin", _ password: String = "admin-password")
         async throws -> LoginAnswer
     {
-        let res = try await post("/api/v1/auth/login", ["company": company, "login": login, "password": password])
+        let res = try await post(
+            "/api/v1/auth/login", ["company": company, "login": login, "password": password])
         guard res.status == .ok else {
             throw TestSetupError("login failed: \(res.status) \(res.body.string)")
         }
