@@ -142,7 +142,7 @@ let package = Package(
                 "Agent", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore"]),
+        .testTarget(name: "TsunaguCoreTests", dependencies: ["TsunaguCore", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["TestSupport"], exclude: ["browser"]),
         .testTarget(
             name: "OperatorClientTests",

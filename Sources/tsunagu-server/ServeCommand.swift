@@ -42,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var trustedProxy: [String] = []
 
+    @Option(help: "Seconds an agent's control connection may take to prove its device. Default 15")
+    var helloTimeout: Double = 15
+
     @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
     var noEmbeddedRelay = false
 
@@ -69,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
             tls: cert.flatMap { c in key.map { .init(certificatePath: c, keyPath: $0) } },
             embeddedRelay: !noEmbeddedRelay, instanceID: instanceID ?? env["TSUNAGU_INSTANCE_ID"],
-            trustedProxies: proxies,
+            trustedProxies: proxies, agentHelloTimeout: .milliseconds(Int64(helloTimeout * 1000)),
             novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
             publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"])
         do {

@@ -10,8 +10,6 @@ final class AgentControlSession: Sendable {
     static let heartbeatSeconds = 10
     /// Silence after which the connection is closed and the device is offline.
     static let silenceLimit: Duration = .seconds(60)
-    /// Time allowed from upgrade to `welcome`.
-    static let handshakeLimit: Duration = .seconds(15)
 
     private let socket: WebSocket
     private let database: any Database
@@ -44,8 +42,8 @@ final class AgentControlSession: Sendable {
     func run() async {
 
         let lastHeard = LastHeard()
-        let watchdog = Task { [socket] in
-            try? await Task.sleep(for: Self.handshakeLimit)
+        let watchdog = Task { [socket, context] in
+            try? await Task.sleep(for: context.configuration.agentHelloTimeout)
             // Unproven connections go at the handshake limit, not at the silence limit.
             if !Task.isCancelled, await !lastHeard.isAdmitted {
                 try? await socket.close(code: .policyViolation)

@@ -35,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     /// Proxies (e.g. the TLS-terminating one) whose `Forwarded` / `X-Forwarded-For` headers
     /// name the client; nobody else's are believed.
     public var trustedProxies: [AddressRange]
+    /// How long an agent's upgraded control connection may take to prove its device before
+    /// it is closed.
+    public var agentHelloTimeout: Duration
     /// bcrypt cost for operator and connection passwords.
     public var passwordCost: Int
     public var loginPolicy: LoginPolicy
@@ -51,7 +54,8 @@ public struct ServerConfiguration: Sendable {
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
         listenHost: String = "127.0.0.1", listenPort: Int = 8080, publicURL: String? = nil,
         tls: TLSFiles? = nil, embeddedRelay: Bool = true, instanceID: String? = nil,
-        trustedProxies: [AddressRange] = [], passwordCost: Int = 10,
+        trustedProxies: [AddressRange] = [], agentHelloTimeout: Duration = .seconds(15),
+        passwordCost: Int = 10,
         loginPolicy: LoginPolicy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
         publicDirectory: String? = nil
@@ -69,6 +73,7 @@ public struct ServerConfiguration: Sendable {
         self.embeddedRelay = embeddedRelay
         self.instanceID = instanceID
         self.trustedProxies = trustedProxies
+        self.agentHelloTimeout = agentHelloTimeout
         self.passwordCost = passwordCost
         self.loginPolicy = loginPolicy
         self.loginLifetime = loginLifetime

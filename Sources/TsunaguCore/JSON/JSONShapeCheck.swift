@@ -139,8 +139,17 @@ public struct JSONShapeCheck: Sendable {
             try expect(UInt8(ascii: "\""))
             var scalars = String.UnicodeScalarView()
             var raw: [UInt8] = []
-            func flush() {
-                scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
+            // Bytes that are not UTF-8 are refused, as Foundation's decoder refuses them.
+            func flush() throws(Failure) {
+                var iterator = raw.makeIterator()
+                var codec = UTF8()
+                decoding: while true {
+                    switch codec.decode(&iterator) {
+                    case .scalarValue(let scalar): scalars.append(scalar)
+                    case .emptyInput: break decoding
+                    case .error: throw .syntax(offset: index - 1)
+                    }
+                }
                 raw.removeAll(keepingCapacity: true)
             }
             while true {
@@ -148,10 +157,10 @@ public struct JSONShapeCheck: Sendable {
                 index += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    flush()
+                    try flush()
                     return String(scalars)
                 case UInt8(ascii: "\\"):
-                    flush()
+                    try flush()
                     try escape(into: &scalars)
                 case 0x00..<0x20:
                     throw .syntax(offset: index - 1)
@@ -174,21 +183,21 @@ public struct JSONShapeCheck: Sendable {
                 return
             }
             guard byte == UInt8(ascii: "u") else { throw .syntax(offset: index - 1) }
+            let start = index - 2
             var unit = try hex4()
-            if (0xD800..<0xDC00).contains(unit), current == UInt8(ascii: "\\"),
-                index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u")
-            {
-                let save = index
+            if (0xD800..<0xDC00).contains(unit) {
+                // A high surrogate must be followed by a low one; a lone half is refused (what
+                // a decoder would make of it is anyone's guess).
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count,
+                    bytes[index + 1] == UInt8(ascii: "u")
+                else { throw .syntax(offset: start) }
                 index += 2
                 let low = try hex4()
-                if (0xDC00..<0xE000).contains(low) {
-                    unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                } else {
-                    index = save
-                }
+                guard (0xDC00..<0xE000).contains(low) else { throw .syntax(offset: start) }
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
             }
-            // A lone surrogate is kept distinct from every real character.
-            scalars.append(Unicode.Scalar(unit) ?? "\u{FFFD}")
+            guard let scalar = Unicode.Scalar(unit) else { throw .syntax(offset: start) }
+            scalars.append(scalar)
         }
 
         mutating func hex4() throws(Failure) -> UInt32 {
