@@ -49,9 +49,13 @@ final class Stack: @unchecked Sendable {
 
     /// Runs an admin command against the same data directory.
     @discardableResult
-    func admin(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, output: String) {
+    func admin(_ arguments: [String], stdin: String? = nil) throws -> (
+        status: Int32, output: String
+    ) {
         let log = "admin-\(UUID().uuidString).log"
-        let process = try live.start(Stack.serverBinary!, arguments + ["--data-dir", dataDir] + storageOptions, log: log, stdin: stdin)
+        let process = try live.start(
+            Stack.serverBinary!, arguments + ["--data-dir", dataDir] + storageOptions, log: log,
+            stdin: stdin)
         process.waitUntilExit()
         return (process.terminationStatus, live.log(log))
     }
@@ -60,10 +64,14 @@ final class Stack: @unchecked Sendable {
     func makeCompany(_ company: String) throws -> String {
         try admin(["tenant", "create", "--company", company, "--name", company, "--seats", "3"])
         try admin(
-            ["operator", "create", "--company", company, "--login", "admin", "--role", "admin", "--password-stdin"],
+            [
+                "operator", "create", "--company", company, "--login", "admin", "--role", "admin",
+                "--password-stdin",
+            ],
             stdin: "admin-password")
         let login = try http(
-            "POST", "/api/v1/auth/login", json: #"{"company":"\#(company)","login":"admin","password":"admin-password"}"#)
+            "POST", "/api/v1/auth/login",
+            json: #"{"company":"\#(company)","login":"admin","password":"admin-password"}"#)
         guard let token = Stack.field("token", in: login.body) else {
             throw StackError("login failed: \(login)")
         }
@@ -76,15 +84,18 @@ final class Stack: @unchecked Sendable {
     }
 
     /// An HTTP request with curl; the body is sent on standard input.
-    func http(_ method: String, _ path: String, json: String? = nil, token: String? = nil) throws
-        -> (status: Int, body: String)
-    {
-        try LiveProcesses.http(method, base + path, json: json, bearer: token)
+    func http(
+        _ method: String, _ path: String, json: String? = nil, token: String? = nil,
+        headers: [String] = []
+    ) throws -> (status: Int, body: String) {
+        try LiveProcesses.http(method, base + path, json: json, bearer: token, headers: headers)
     }
 
     /// A top-level string field of a JSON object.
     static func field(_ name: String, in json: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+        guard
+            let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        else {
             return nil
         }
         return object[name] as? String
@@ -106,7 +117,8 @@ final class Stack: @unchecked Sendable {
             number = 40_000 + Int.random(in: 0..<20_000)
         } while FileManager.default.fileExists(atPath: "/tmp/.X\(number)-lock")
         let display = ":\(number)"
-        try live.start("Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
+        try live.start(
+            "Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
         _ = await live.wait(timeout: 10) {
             FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
         }
@@ -128,7 +140,8 @@ final class Stack: @unchecked Sendable {
 
     /// Starts `tsunagu-agent run` against this server.
     func startAgent(
-        company: String, name: String, display: String, stateDir: String, enrollToken: String? = nil,
+        company: String, name: String, display: String, stateDir: String,
+        enrollToken: String? = nil,
         serverKey: String? = nil, log: String = "agent.log", extra: [String] = []
     ) throws -> Process {
         var args = [
@@ -137,6 +150,7 @@ final class Stack: @unchecked Sendable {
         ]
         if let enrollToken { args += ["--enroll-token", enrollToken] }
         if let serverKey { args += ["--server-key", serverKey] }
-        return try live.start(Stack.agentBinary!, args + extra, display: display, log: log, stdin: "pc-password\n")
+        return try live.start(
+            Stack.agentBinary!, args + extra, display: display, log: log, stdin: "pc-password\n")
     }
 }

@@ -33,12 +33,14 @@ public final class LiveProcesses {
     /// An HTTP request with curl (the JSON body goes on standard input, so any size fits);
     /// returns the status (0 when nothing answered) and the body.
     public static func http(
-        _ method: String, _ url: String, json: String? = nil, bearer: String? = nil
+        _ method: String, _ url: String, json: String? = nil, bearer: String? = nil,
+        headers: [String] = []
     ) throws -> (status: Int, body: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         var args = ["-s", "-m", "30", "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
         if let bearer { args += ["-H", "Authorization: Bearer \(bearer)"] }
+        for header in headers { args += ["-H", header] }
         if json != nil { args += ["-H", "content-type: application/json", "--data-binary", "@-"] }
         process.arguments = args
         let output = Pipe()

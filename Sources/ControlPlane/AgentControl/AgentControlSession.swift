@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOWebSocket
 import TsunaguCore
 import Vapor
 
@@ -46,12 +47,12 @@ final class AgentControlSession: Sendable {
             try? await Task.sleep(for: context.configuration.agentHelloTimeout)
             // Unproven connections go at the handshake limit, not at the silence limit.
             if !Task.isCancelled, await !lastHeard.isAdmitted {
-                try? await socket.close(code: .policyViolation)
+                await Self.closeWithoutWaiting(socket, code: .policyViolation)
                 return
             }
             while !Task.isCancelled {
                 if await lastHeard.silence(longerThan: Self.silenceLimit) {
-                    try? await socket.close(code: .goingAway)
+                    await Self.closeWithoutWaiting(socket, code: .goingAway)
                     return
                 }
                 try? await Task.sleep(for: .seconds(5))
@@ -124,6 +125,14 @@ final class AgentControlSession: Sendable {
             logger.info("agent offline: \(admitted.company)/\(admitted.name)")
         }
         if !socket.isClosed { try? await socket.close() }
+    }
+
+    /// Sends the close frame and, should the peer never answer it (a client that holds sockets
+    /// open), drops the connection a second later: WebSocketKit closes the channel itself only
+    /// when a ping goes unanswered, so one ping is sent as the deadline.
+    private static func closeWithoutWaiting(_ socket: WebSocket, code: WebSocketErrorCode) async {
+        socket.pingInterval = .seconds(1)
+        try? await socket.close(code: code)
     }
 
     /// How recently a holder of the key must have been heard for a newcomer of another run to
