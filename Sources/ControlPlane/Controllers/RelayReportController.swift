@@ -8,7 +8,8 @@ struct RelayReportController: RouteCollection {
     let context: ControlPlaneContext
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.POST, "api", "v1", "relays", "report", body: .collect(maxSize: "4mb"), use: report)
+        routes.on(
+            .POST, "api", "v1", "relays", "report", body: .collect(maxSize: "4mb"), use: report)
     }
 
     func report(req: Request) async throws -> RelayReportAnswer {
@@ -22,17 +23,22 @@ struct RelayReportController: RouteCollection {
         try await Self.apply(report, from: relayID, database: req.db, context: context)
         return RelayReportAnswer(
             relayID: relayID, serverKey: context.identity.publicKeyText,
-            endSessions: try await SessionBroker(database: req.db, context: context).endRequests(for: relayID))
+            endSessions: try await SessionBroker(database: req.db, context: context).endRequests(
+                for: relayID))
     }
 
     /// Records a report, whether it came over HTTP or from the embedded relay.
     static func apply(
-        _ report: RelayReport, from relayID: String, database: any Database, context: ControlPlaneContext,
+        _ report: RelayReport, from relayID: String, database: any Database,
+        context: ControlPlaneContext,
         loadIncluded: Bool = true
     ) async throws {
-        if loadIncluded { try await RelayDirectory(database: database).record(report, from: relayID) }
+        if loadIncluded {
+            try await RelayDirectory(database: database).record(report, from: relayID)
+        }
         let broker = SessionBroker(database: database, context: context)
         try await broker.relayActive(report.activeSessions, relayID: relayID)
+        try await broker.relayProgress(report.progress ?? [], relayID: relayID)
         for end in report.ended {
             try await broker.relayEnded(end, relayID: relayID)
         }

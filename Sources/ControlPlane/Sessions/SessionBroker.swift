@@ -197,6 +197,21 @@ public struct SessionBroker: Sendable {
         .update()
     }
 
+    /// Records the bytes open sessions have carried so far, as the relay reports them, so that
+    /// a session closed without its relay's final count (`server_restart`, `relay_lost`) keeps
+    /// what flowed.
+    public func relayProgress(_ progress: [RelaySessionProgress], relayID: String) async throws {
+        for entry in progress {
+            guard let id = UUID(uuidString: entry.session) else { continue }
+            try await RemoteSession.query(on: database).filter(\.$id == id)
+                .filter(\.$relayID == relayID).filter(\.$status != .ended)
+                .filter(\.$bytesFromOperator <= entry.bytesFromOperator)
+                .filter(\.$bytesFromAgent <= entry.bytesFromAgent)
+                .set(\.$bytesFromOperator, to: entry.bytesFromOperator)
+                .set(\.$bytesFromAgent, to: entry.bytesFromAgent).update()
+        }
+    }
+
     /// Sessions the relay must close because someone ended them.
     public func endRequests(for relayID: String) async throws -> [String] {
         try await RemoteSession.query(on: database).filter(\.$relayID == relayID)

@@ -16,10 +16,14 @@ public struct RelayReport: Codable, Sendable, Equatable {
     public var ended: [RelaySessionEnd]
     /// Sessions with at least one paired channel now (so the server knows they started).
     public var activeSessions: [String]
+    /// Bytes each open session has carried so far, so that a session whose server dies keeps
+    /// what flowed (nil from relays that predate it).
+    public var progress: [RelaySessionProgress]?
 
     public init(
         sessions: Int, waiting: Int, bytesPerSecond: Double, cpu: Double,
-        ended: [RelaySessionEnd] = [], activeSessions: [String] = []
+        ended: [RelaySessionEnd] = [], activeSessions: [String] = [],
+        progress: [RelaySessionProgress]? = nil
     ) {
         self.sessions = sessions
         self.waiting = waiting
@@ -27,6 +31,22 @@ public struct RelayReport: Codable, Sendable, Equatable {
         self.cpu = cpu
         self.ended = ended
         self.activeSessions = activeSessions
+        self.progress = progress
+    }
+}
+
+/// What one open session has carried so far, over all its paired channels.
+public struct RelaySessionProgress: Codable, Sendable, Equatable {
+    public var session: String
+    /// Payload bytes from the operator to the agent.
+    public var bytesFromOperator: Int64
+    /// Payload bytes from the agent to the operator.
+    public var bytesFromAgent: Int64
+
+    public init(session: String, bytesFromOperator: Int64, bytesFromAgent: Int64) {
+        self.session = session
+        self.bytesFromOperator = bytesFromOperator
+        self.bytesFromAgent = bytesFromAgent
     }
 }
 
