@@ -90,6 +90,7 @@ public enum ControlPlaneApplication {
                 certificateChain: chain, privateKey: .privateKey(key))
         }
         app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
+        app.servers.use(.tsunagu(configuration.serverHTTPLimits))
 
         // Vapor's default JSON coders already write dates as ISO 8601.
         app.middleware = Middlewares()

@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     public var novncDirectory: String
     /// The web console's files (`Public/`); nil looks in `./Public`, then beside the executable.
     public var publicDirectory: String?
+    /// Deadlines and size limits of the HTTP front (`--header-timeout`, `--max-connections-per-address`).
+    public var httpLimits: HTTPLimits
 
     public init(
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
@@ -50,7 +52,7 @@ public struct ServerConfiguration: Sendable {
         tls: TLSFiles? = nil, embeddedRelay: Bool = true, instanceID: String? = nil, passwordCost: Int = 10,
         loginPolicy: LoginThrottle.Policy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
-        publicDirectory: String? = nil
+        publicDirectory: String? = nil, httpLimits: HTTPLimits = .init()
     ) {
         self.dataDirectory = dataDirectory
         self.database =
@@ -67,6 +69,7 @@ public struct ServerConfiguration: Sendable {
         self.maxBodySize = maxBodySize
         self.novncDirectory = novncDirectory
         self.publicDirectory = publicDirectory
+        self.httpLimits = httpLimits
     }
 
     /// Why a configuration cannot start.

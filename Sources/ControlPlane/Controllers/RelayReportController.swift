@@ -6,9 +6,14 @@ import Vapor
 /// with their relay key, and learn the ticket key, their id and which sessions to close.
 struct RelayReportController: RouteCollection {
     let context: ControlPlaneContext
+    /// A report lists every session the relay holds, far more than other API bodies.
+    static let maxBodySize = 4 << 20
+    static let path = "/api/v1/relays/report"
 
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.POST, "api", "v1", "relays", "report", body: .collect(maxSize: "4mb"), use: report)
+        routes.on(
+            .POST, "api", "v1", "relays", "report",
+            body: .collect(maxSize: ByteCount(integerLiteral: Self.maxBodySize)), use: report)
     }
 
     func report(req: Request) async throws -> RelayReportAnswer {
@@ -22,15 +27,19 @@ struct RelayReportController: RouteCollection {
         try await Self.apply(report, from: relayID, database: req.db, context: context)
         return RelayReportAnswer(
             relayID: relayID, serverKey: context.identity.publicKeyText,
-            endSessions: try await SessionBroker(database: req.db, context: context).endRequests(for: relayID))
+            endSessions: try await SessionBroker(database: req.db, context: context).endRequests(
+                for: relayID))
     }
 
     /// Records a report, whether it came over HTTP or from the embedded relay.
     static func apply(
-        _ report: RelayReport, from relayID: String, database: any Database, context: ControlPlaneContext,
+        _ report: RelayReport, from relayID: String, database: any Database,
+        context: ControlPlaneContext,
         loadIncluded: Bool = true
     ) async throws {
-        if loadIncluded { try await RelayDirectory(database: database).record(report, from: relayID) }
+        if loadIncluded {
+            try await RelayDirectory(database: database).record(report, from: relayID)
+        }
         let broker = SessionBroker(database: database, context: context)
         try await broker.relayActive(report.activeSessions, relayID: relayID)
         for end in report.ended {
