@@ -42,6 +42,11 @@ public final class TsunaguHTTPServer: Server, Sendable {
         running.withLockedValue { $0?.channel.localAddress }
     }
 
+    /// Connections from `address` (an IP) open but not past their first request head.
+    public func connectionsInFirstHead(from address: String) -> Int {
+        admission.count(address)
+    }
+
     public var onShutdown: EventLoopFuture<Void> {
         guard let channel = running.withLockedValue({ $0?.channel }) else {
             return application.eventLoopGroup.any().makeSucceededVoidFuture()
