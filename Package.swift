@@ -174,6 +174,7 @@ let package = Package(
             dependencies: [
                 "ControlPlane", "TsunaguCore", "TestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         // Helpers shared by the test targets that run real processes.
         .target(name: "TestSupport", dependencies: ["TsunaguCore"], path: "Tests/TestSupport"),

@@ -8,8 +8,10 @@ import Vapor
 /// admission, and the app's ordinary traffic through it.
 @Suite("HTTP front limits")
 struct HTTPServerLimitsTests {
+    /// Generous deadlines for the tests that are not about them: the full test run can starve
+    /// a task for seconds on 2 cores.
     static let limits = HTTPLimits(
-        requestHeadTimeout: .seconds(1), maxConnectionsInHeadPerAddress: 3)
+        requestHeadTimeout: .seconds(20), maxConnectionsInHeadPerAddress: 3)
 
     /// Serves the app with `limits` on a free loopback port for the duration of `body`.
     func withServer(
@@ -35,27 +37,28 @@ struct HTTPServerLimitsTests {
 
     @Test("a partial head is answered 408 and closed at the head deadline")
     func partialHeadClosed() async throws {
-        try await withServer { cp, _, port in
-            let client = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
+        try await withServer(limits: HTTPLimits(requestHeadTimeout: .seconds(1))) { cp, _, port in
+            // Before connect: the server's clock starts at accept, later than this.
             let start = Date()
+            let client = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
             try await client.send("GET /relay/v1 HTTP/1.1\r\nHost: x\r\n")
-            #expect(await client.waitForClose(within: 5))
+            #expect(await client.waitForClose(within: 15))
             let elapsed = Date().timeIntervalSince(start)
-            #expect(elapsed >= 0.9 && elapsed < 4, "closed after \(elapsed) s")
+            #expect(elapsed >= 0.95 && elapsed < 15, "closed after \(elapsed) s")
             #expect(client.unread.hasPrefix("HTTP/1.1 408"))
         }
     }
 
     @Test("a slow-loris trickling a byte every 200 ms is closed at the deadline all the same")
     func slowLorisClosed() async throws {
-        try await withServer { cp, _, port in
+        try await withServer(limits: HTTPLimits(requestHeadTimeout: .seconds(2))) { cp, _, port in
+            let start = Date()
             let client = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
             let head = Array(
                 "GET /api/v1/devices HTTP/1.1\r\nHost: x\r\nX-Padding: "
                     + String(repeating: "a", count: 200))
-            let start = Date()
             var sent = 0
-            while !client.isClosed, sent < head.count, Date().timeIntervalSince(start) < 5 {
+            while !client.isClosed, sent < head.count, Date().timeIntervalSince(start) < 15 {
                 do {
                     try await client.send(String(head[sent]))
                 } catch {
@@ -64,10 +67,11 @@ struct HTTPServerLimitsTests {
                 sent += 1
                 _ = await client.next(within: 0.2)
             }
-            #expect(await client.waitForClose(within: 5))
+            #expect(await client.waitForClose(within: 15))
             let elapsed = Date().timeIntervalSince(start)
-            #expect(elapsed >= 0.9 && elapsed < 4, "closed after \(elapsed) s")
-            #expect(sent >= 4, "bytes kept coming: \(sent)")
+            #expect(elapsed >= 1.95 && elapsed < 15, "closed after \(elapsed) s")
+            #expect(sent >= 3, "bytes kept coming: \(sent)")
+            #expect(sent < head.count, "closed before the head could be complete")
         }
     }
 
@@ -83,7 +87,7 @@ struct HTTPServerLimitsTests {
             let tooLarge = try await big.readAnswer()
             #expect(tooLarge.status == 431)
             #expect(tooLarge.body.contains(#""code":"header_too_large""#))
-            #expect(await big.waitForClose(within: 5))
+            #expect(await big.waitForClose(within: 15))
 
             let long = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
             try await long.send(
@@ -110,7 +114,7 @@ struct HTTPServerLimitsTests {
             #expect(await waitUntil(5) { server.connectionsInFirstHead(from: "127.0.0.1") == 3 })
 
             let refused = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
-            #expect(await refused.waitForClose(within: 5))
+            #expect(await refused.waitForClose(within: 15))
             #expect(refused.unread.isEmpty)
 
             // One holder finishes its head: its slot is free before its answer is written.
@@ -152,7 +156,7 @@ struct HTTPServerLimitsTests {
             let file = try await client.readAnswer()
             #expect(file.status == 200)
             #expect(file.body == page)
-            #expect(await client.waitForClose(within: 5))
+            #expect(await client.waitForClose(within: 15))
 
             // Too large a body: 413 in the API's error shape.
             let upload = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
@@ -160,7 +164,7 @@ struct HTTPServerLimitsTests {
                 "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
             let refused = try await upload.readAnswer()
             #expect(refused.status == 413)
-            #expect(refused.body.contains(#""code":"body_too_large""#))
+            #expect(refused.body.contains(#""code":"payload_too_large""#))
 
             // The embedded relay's WebSocket: 101, and its own handlers take over the socket.
             let socket = try await RawHTTPConnection.open(port: port, group: cp.app.eventLoopGroup)
@@ -173,7 +177,7 @@ struct HTTPServerLimitsTests {
             #expect(upgraded.headers["sec-websocket-accept"] == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
             // A masked text frame "bad" as the ticket: the relay refuses it and closes.
             try await socket.send(bytes: [0x81, 0x83, 1, 2, 3, 4, 0x63, 0x63, 0x67])
-            #expect(await socket.waitForClose(within: 10))
+            #expect(await socket.waitForClose(within: 15))
         }
     }
 

@@ -20,7 +20,8 @@ struct HTTPErrorResponse {
     static let badRequest = HTTPErrorResponse(
         status: .badRequest, code: "bad_request", message: "The request is not valid HTTP/1.1.")
     static let bodyTooLarge = HTTPErrorResponse(
-        status: .payloadTooLarge, code: "body_too_large", message: "The request body is too large.")
+        status: .payloadTooLarge, code: "payload_too_large",
+        message: "The request body is too large.")
 
     /// The body bytes; JSONSerialization escapes the message.
     func body(allocator: ByteBufferAllocator) -> ByteBuffer {

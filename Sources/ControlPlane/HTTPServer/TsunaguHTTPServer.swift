@@ -148,8 +148,10 @@ public final class TsunaguHTTPServer: Server, Sendable {
                 reported.address = .hostname(host, port: port)
                 self.application.http.server.configuration = reported
             }
-            self.application.logger.notice(
-                "Server started on \(channel.localAddress.map { "\($0)" } ?? "?")")
+            let scheme = tls == nil ? "http" : "https"
+            let address =
+                channel.localAddress.map { "\($0.ipAddress ?? "\($0)"):\($0.port ?? 0)" } ?? "?"
+            self.application.logger.notice("Server started on \(scheme)://\(address)")
         }.flatMapErrorThrowing { error -> Void in
             quiesce.initiateShutdown(promise: nil)
             throw error

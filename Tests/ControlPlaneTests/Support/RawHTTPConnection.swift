@@ -101,7 +101,7 @@ final class RawHTTPConnection {
     }
 
     /// Reads one whole answer (Content-Length framed, or none for HEAD when `head` is true).
-    func readAnswer(within seconds: Double = 10, head: Bool = false) async throws -> Answer {
+    func readAnswer(within seconds: Double = 20, head: Bool = false) async throws -> Answer {
         let end = Date().addingTimeInterval(seconds)
         while true {
             if let answer = takeAnswer(head: head) { return answer }
