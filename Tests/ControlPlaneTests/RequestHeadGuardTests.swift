@@ -54,6 +54,21 @@ struct RequestHeadGuardTests {
         #expect(admission.count("peer") == 0, "the slot goes back when the connection closes")
     }
 
+    @Test("a slow-loris is cut at the deadline however steadily its bytes come")
+    func slowLoris() throws {
+        let (channel, _) = try makeChannel()
+        let head = Array("GET / HTTP/1.1\r\nX-Slow: ".utf8)
+        for index in 0..<5 {
+            try channel.writeInbound(channel.allocator.buffer(bytes: [head[index]]))
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(199))
+            #expect(channel.isActive, "still open after \((index + 1) * 199) ms")
+        }
+        try channel.writeInbound(channel.allocator.buffer(bytes: [head[5]]))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
+        #expect(!channel.isActive, "closed at 1 s although a byte came 5 ms before")
+        #expect(try written(channel).hasPrefix("HTTP/1.1 408"))
+    }
+
     @Test(
         "a later request's deadline counts from its first byte; idle keep-alive lasts the idle limit"
     )

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -38,13 +39,17 @@ final class RawHTTPConnection {
         self.continuation = continuation
     }
 
-    static func open(port: Int, group: any EventLoopGroup) async throws -> RawHTTPConnection {
+    /// Connects; `greeting` is written the moment the connection is up, from the event loop,
+    /// so a starved test task cannot delay it past a server deadline.
+    static func open(port: Int, group: any EventLoopGroup, greeting: String? = nil) async throws
+        -> RawHTTPConnection
+    {
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        Collector(continuation: continuation))
+                        Collector(continuation: continuation, greeting: greeting))
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
@@ -53,6 +58,27 @@ final class RawHTTPConnection {
 
     func send(_ text: String) async throws {
         try await channel.writeAndFlush(channel.allocator.buffer(string: text)).get()
+    }
+
+    /// Writes `text` one byte every `interval`, driven by the event loop (not the test task,
+    /// which the full test run can starve), until it is all out or the connection closes.
+    /// The count of bytes written so far is in the returned box.
+    func trickle(_ text: String, every interval: TimeAmount) -> NIOLockedValueBox<Int> {
+        let sent = NIOLockedValueBox(0)
+        let bytes = Array(text.utf8)
+        let channel = self.channel
+        channel.eventLoop.execute {
+            channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { task in
+                let next = sent.withLockedValue { $0 }
+                guard channel.isActive, next < bytes.count else {
+                    task.cancel()
+                    return
+                }
+                channel.writeAndFlush(channel.allocator.buffer(bytes: [bytes[next]]), promise: nil)
+                sent.withLockedValue { $0 += 1 }
+            }
+        }
+        return sent
     }
 
     func send(bytes: [UInt8]) async throws {
@@ -139,9 +165,19 @@ final class RawHTTPConnection {
     private final class Collector: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let continuation: AsyncStream<Event>.Continuation
+        let greeting: String?
 
-        init(continuation: AsyncStream<Event>.Continuation) {
+        init(continuation: AsyncStream<Event>.Continuation, greeting: String?) {
             self.continuation = continuation
+            self.greeting = greeting
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            if let greeting {
+                context.writeAndFlush(
+                    NIOAny(context.channel.allocator.buffer(string: greeting)), promise: nil)
+            }
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
