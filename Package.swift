@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
@@ -68,6 +69,8 @@ let package = Package(
                 "TsunaguCore", "Relay",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                // ServerQuiescingHelper: graceful shutdown of our own HTTP server.
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -171,6 +174,7 @@ let package = Package(
             dependencies: [
                 "ControlPlane", "TsunaguCore", "TestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         // Helpers shared by the test targets that run real processes.
         .target(name: "TestSupport", dependencies: ["TsunaguCore"], path: "Tests/TestSupport"),

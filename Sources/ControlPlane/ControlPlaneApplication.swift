@@ -93,6 +93,7 @@ public enum ControlPlaneApplication {
                 certificateChain: chain, privateKey: .privateKey(key))
         }
         app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
+        app.servers.use(.tsunagu(configuration.serverHTTPLimits))
 
         // Vapor's default JSON coders already write dates as ISO 8601. Bodies are read by our
         // strict decoder (Vapor keeps its content coders in one process-wide table).

@@ -48,6 +48,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not run the in-process relay; sessions use external tsunagu-relay servers.")
     var noEmbeddedRelay = false
 
+    @Option(help: "Seconds a client has to send a request head before it is cut off. Default 10")
+    var headerTimeout: Double = 10
+
+    @Option(
+        help: "Connections one address may hold open before sending a first request. Default 64")
+    var maxConnectionsPerAddress = 64
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let (host, port) = try ServerConfiguration.parseHostPort(
@@ -67,6 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return range
         }
+        guard headerTimeout > 0, maxConnectionsPerAddress > 0 else {
+            throw ValidationError(
+                "--header-timeout and --max-connections-per-address must be positive")
+        }
         let configuration = ServerConfiguration(
             dataDirectory: storage.resolvedDataDir, database: storage.resolvedDatabase,
             listenHost: host, listenPort: port, publicURL: publicURL ?? env["TSUNAGU_PUBLIC_URL"],
@@ -74,7 +85,10 @@ struct ServeCommand: AsyncParsableCommand {
             embeddedRelay: !noEmbeddedRelay, instanceID: instanceID ?? env["TSUNAGU_INSTANCE_ID"],
             trustedProxies: proxies, agentHelloTimeout: .milliseconds(Int64(helloTimeout * 1000)),
             novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
-            publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"])
+            publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"],
+            httpLimits: HTTPLimits(
+                requestHeadTimeout: .milliseconds(Int64(headerTimeout * 1000)),
+                maxConnectionsInHeadPerAddress: maxConnectionsPerAddress))
         do {
             try configuration.validate()
         } catch let error as ServerConfiguration.Invalid {

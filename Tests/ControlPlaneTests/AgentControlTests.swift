@@ -16,7 +16,7 @@ struct AgentControlTests {
         try await TestControlPlane.with(kind) { cp in
             cp.app.http.server.configuration.port = 0
             try await cp.app.server.start(address: .hostname("127.0.0.1", port: 0))
-            let port = try #require(cp.app.http.server.shared.localAddress?.port)
+            let port = try #require((cp.app.server as? TsunaguHTTPServer)?.localAddress?.port)
             do {
                 try await body(cp, port)
             } catch {

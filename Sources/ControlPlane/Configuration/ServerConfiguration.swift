@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var novncDirectory: String
     /// The web console's files (`Public/`); nil looks in `./Public`, then beside the executable.
     public var publicDirectory: String?
+    /// Deadlines and size limits of the HTTP front (`--header-timeout`, `--max-connections-per-address`).
+    public var httpLimits: HTTPLimits
 
     public init(
         dataDirectory: String = "./tsunagu-data", database: DatabaseLocation? = nil,
@@ -58,7 +60,7 @@ public struct ServerConfiguration: Sendable {
         passwordCost: Int = 10,
         loginPolicy: LoginPolicy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
-        publicDirectory: String? = nil
+        publicDirectory: String? = nil, httpLimits: HTTPLimits = .init()
     ) {
         self.dataDirectory = dataDirectory
         self.database =
@@ -80,6 +82,7 @@ public struct ServerConfiguration: Sendable {
         self.maxBodySize = maxBodySize
         self.novncDirectory = novncDirectory
         self.publicDirectory = publicDirectory
+        self.httpLimits = httpLimits
     }
 
     /// Why a configuration cannot start.

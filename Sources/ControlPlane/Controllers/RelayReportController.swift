@@ -6,10 +6,14 @@ import Vapor
 /// with their relay key, and learn the ticket key, their id and which sessions to close.
 struct RelayReportController: RouteCollection {
     let context: ControlPlaneContext
+    /// A report lists every session the relay holds, far more than other API bodies.
+    static let maxBodySize = 4 << 20
+    static let path = "/api/v1/relays/report"
 
     func boot(routes: any RoutesBuilder) throws {
         routes.on(
-            .POST, "api", "v1", "relays", "report", body: .collect(maxSize: "4mb"), use: report)
+            .POST, "api", "v1", "relays", "report",
+            body: .collect(maxSize: ByteCount(integerLiteral: Self.maxBodySize)), use: report)
     }
 
     func report(req: Request) async throws -> RelayReportAnswer {
