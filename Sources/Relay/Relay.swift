@@ -90,6 +90,26 @@ public final class Relay: Sendable {
         }
     }
 
+    /// What each session with a paired channel has carried so far (its channels summed), for
+    /// the control plane's reports: a session whose server dies keeps what flowed.
+    public var activeSessionProgress: [RelaySessionProgress] {
+        let pairs: [(String, RelayPair)] = table.withLockedValue { table in
+            table.slots.compactMap { key, slot in
+                if case .paired(let pair, _, _) = slot { return (key.session, pair) }
+                return nil
+            }
+        }
+        var totals: [String: (Int64, Int64)] = [:]
+        for (session, pair) in pairs {
+            let bytes = pair.bytes
+            totals[session, default: (0, 0)].0 += bytes.fromOperator
+            totals[session, default: (0, 0)].1 += bytes.fromAgent
+        }
+        return totals.map {
+            RelaySessionProgress(session: $0.key, bytesFromOperator: $0.value.0, bytesFromAgent: $0.value.1)
+        }
+    }
+
     /// Bytes the relay holds for one session channel now: queued for either end's socket,
     /// on their way between event loops, or received before pairing. Backpressure keeps it
     /// bounded however fast one end writes and however slowly the other reads.

@@ -9,21 +9,24 @@ public struct RelayLoadMeter: Sendable {
     /// A meter with no history; its first report covers nothing and shows zero rates.
     public init() {}
 
-    /// The report for `stats` taken now, with `ended` channels attached.
+    /// The report for `stats` taken now, with `ended` channels and the sessions open now
+    /// (with their bytes so far) attached.
     public mutating func report(
-        _ stats: RelayStats, ended: [RelaySessionEnd] = [], now: NIODeadline = .now()
+        _ stats: RelayStats, ended: [RelaySessionEnd] = [], open: [RelaySessionProgress] = [],
+        now: NIODeadline = .now()
     ) -> RelayReport {
         defer { last = (stats, now) }
         guard let last, now > last.at else {
             return RelayReport(
                 sessions: stats.sessions, waiting: stats.waiting, bytesPerSecond: 0, cpu: 0,
-                ended: ended)
+                ended: ended, activeSessions: open.map(\.session), progress: open)
         }
         let seconds = Double((now - last.at).nanoseconds) / 1_000_000_000
         let bytes = Double(stats.bytes - last.stats.bytes)
         let cpu = (stats.cpuSeconds - last.stats.cpuSeconds) / seconds
         return RelayReport(
             sessions: stats.sessions, waiting: stats.waiting,
-            bytesPerSecond: max(0, bytes / seconds), cpu: max(0, cpu), ended: ended)
+            bytesPerSecond: max(0, bytes / seconds), cpu: max(0, cpu), ended: ended,
+            activeSessions: open.map(\.session), progress: open)
     }
 }

@@ -143,7 +143,9 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
         client: ControlPlaneClient, _ logger: Logger
     ) async {
         let ended = await queue.snapshot()
-        let report = meter.report(relay.stats, ended: ended)
+        // Open sessions go in every report: without them the server would take a session
+        // that outlasts its start deadline for one that never started.
+        let report = meter.report(relay.stats, ended: ended, open: relay.activeSessionProgress)
         do {
             let answer = try await client.send(report)
             await queue.delivered(ended.count)

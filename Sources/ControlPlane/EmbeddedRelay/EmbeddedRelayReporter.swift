@@ -20,21 +20,28 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
     }
 
     func didBootAsync(_ application: Application) async throws {
-        let (relay, context, db, logger) = (embedded.relay, context, application.db, application.logger)
+        let (relay, context, db, logger) = (
+            embedded.relay, context, application.db, application.logger
+        )
         let relayID = relay.configuration.relayID
-        let recovered = try await SessionBroker(database: db, context: context).recoverEmbeddedSessions()
+        let recovered = try await SessionBroker(database: db, context: context)
+            .recoverEmbeddedSessions()
         if recovered > 0 {
-            logger.notice("closed \(recovered) sessions left open by the previous run (server_restart)")
+            logger.notice(
+                "closed \(recovered) sessions left open by the previous run (server_restart)")
         }
         try await RelayDirectory(database: db).registerEmbedded(id: relayID, url: url)
         let ends = Task {
             for await end in relay.events {
                 do {
                     try await RelayReportController.apply(
-                        RelayReport(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end]),
+                        RelayReport(
+                            sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end]),
                         from: relayID, database: db, context: context, loadIncluded: false)
                 } catch {
-                    logger.error("embedded relay: could not record an ended session: \(String(reflecting: error))")
+                    logger.error(
+                        "embedded relay: could not record an ended session: \(String(reflecting: error))"
+                    )
                 }
             }
         }
@@ -46,12 +53,14 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
                 let report = RelayReport(
                     sessions: next.stats.sessions, waiting: next.stats.waiting,
                     bytesPerSecond: next.bytesPerSecond(since: meter), cpu: next.cpu(since: meter),
-                    activeSessions: relay.activeSessions)
+                    activeSessions: relay.activeSessions, progress: relay.activeSessionProgress)
                 meter = next
                 do {
-                    try await RelayReportController.apply(report, from: relayID, database: db, context: context)
+                    try await RelayReportController.apply(
+                        report, from: relayID, database: db, context: context)
                 } catch {
-                    logger.warning("embedded relay: load report failed: \(String(reflecting: error))")
+                    logger.warning(
+                        "embedded relay: load report failed: \(String(reflecting: error))")
                 }
             }
         }
