@@ -51,7 +51,8 @@ struct ScreenResizeTests {
         for (width, height) in [(1024, 768), (1920, 1200)] {
             for viewer in [extended, plain] { try viewer.request(incremental: true) }
             #expect(
-                try await live.run("xrandr", ["-s", "\(width)x\(height)"], display: display, timeout: 15)
+                try await live.run(
+                    "xrandr", ["-s", "\(width)x\(height)"], display: display, timeout: 15)
                     == 0)
             let reference = try captureNow(display)
             #expect(reference.width == width && reference.height == height)
@@ -126,23 +127,7 @@ final class RawViewer {
     private(set) var frame: Framebuffer
 
     init(port: Int, encodings: [Int32]) throws {
-        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ViewerError("socket: errno \(errno)") }
-        var timeout = timeval(tv_sec: 15, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            Glibc.close(fd)
-            throw ViewerError("connect: errno \(errno)")
-        }
+        let fd = try LiveProcesses.connectLoopback(port: port, receiveTimeoutSeconds: 15)
         socket = fd
         frame = Framebuffer(width: 0, height: 0)
         guard try read(12) == Array("RFB 003.008\n".utf8) else { throw ViewerError("version") }

@@ -73,7 +73,7 @@ struct HardeningEndToEndTests {
         let stack = try Stack()
         stack.serverOptions = ["--hello-timeout", "1"]
         #expect(try await stack.startServer())
-        let fd = try Self.connect(port: stack.port)
+        let fd = try LiveProcesses.connectLoopback(port: stack.port, receiveTimeoutSeconds: 20)
         defer { close(fd) }
         let upgrade =
             "GET /api/v1/agent/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -93,23 +93,5 @@ struct HardeningEndToEndTests {
         // Before: open for 60 s although the limit said 15.
         #expect(elapsed < .seconds(8), "closed after \(elapsed)")
         #expect(elapsed >= .milliseconds(900), "not before its limit: \(elapsed)")
-    }
-
-    /// A blocking loopback TCP connection with a 20 s receive timeout.
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else { throw Stack.StackError("connect failed: \(errno)") }
-        return fd
     }
 }

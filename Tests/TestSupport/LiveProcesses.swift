@@ -58,6 +58,33 @@ public final class LiveProcesses {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
+    /// A blocking TCP socket connected to `127.0.0.1:port`, with a receive timeout when given;
+    /// the caller closes it.
+    public static func connectLoopback(port: Int, receiveTimeoutSeconds: Int? = nil) throws -> Int32
+    {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackSocketError(description: "socket: errno \(errno)") }
+        if let receiveTimeoutSeconds {
+            var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(fd)
+            throw LoopbackSocketError(description: "connect to port \(port): errno \(code)")
+        }
+        return fd
+    }
+
     /// A loopback TCP port that was free a moment ago (bound to port 0, then released).
     public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -192,4 +219,9 @@ public final class LiveProcesses {
         for process in processes.reversed() { stop(process) }
         processes = []
     }
+}
+
+/// A loopback socket that could not be made or connected.
+public struct LoopbackSocketError: Error, CustomStringConvertible {
+    public let description: String
 }
