@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import NIOSSL
+import Relay
 import SQLKit
 import Vapor
 
@@ -85,12 +86,9 @@ public enum ControlPlaneApplication {
         app.http.server.configuration.port = configuration.listenPort
         app.http.server.configuration.serverName = "tsunagu"
         if let tls = configuration.tls {
-            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map {
-                NIOSSLCertificateSource.certificate($0)
-            }
-            let key = try NIOSSLPrivateKey(file: tls.keyPath, format: .pem)
-            app.http.server.configuration.tlsConfiguration = .makeServerConfiguration(
-                certificateChain: chain, privateKey: .privateKey(key))
+            // The policy shared with the relay's TLS listener: TLS 1.2+, ECDHE + AEAD only.
+            app.http.server.configuration.tlsConfiguration = try TLSPolicy.serverConfiguration(
+                certificatePath: tls.certificatePath, keyPath: tls.keyPath)
         }
         app.routes.defaultMaxBodySize = ByteCount(integerLiteral: configuration.maxBodySize)
         app.servers.use(.tsunagu(configuration.serverHTTPLimits))

@@ -22,6 +22,8 @@ public final class Relay: Sendable {
     public let events: AsyncStream<RelaySessionEnd>
 
     let group: any EventLoopGroup
+    /// Connections per address that have not yet presented a valid ticket.
+    let addressGate: RelayAddressGate
     private let eventSink: AsyncStream<RelaySessionEnd>.Continuation
     private let verifier: TicketVerifier
     private let table: NIOLockedValueBox<Table>
@@ -46,6 +48,7 @@ public final class Relay: Sendable {
     ) async {
         self.configuration = configuration
         self.group = group
+        self.addressGate = RelayAddressGate(limit: configuration.maxUnauthenticatedPerAddress)
         self.verifier = await TicketVerifier(
             serverKey: configuration.serverKey, relayID: configuration.relayID)
         self.table = NIOLockedValueBox(Table(capacity: configuration.maxSessions))
@@ -106,7 +109,8 @@ public final class Relay: Sendable {
             totals[session, default: (0, 0)].1 += bytes.fromAgent
         }
         return totals.map {
-            RelaySessionProgress(session: $0.key, bytesFromOperator: $0.value.0, bytesFromAgent: $0.value.1)
+            RelaySessionProgress(
+                session: $0.key, bytesFromOperator: $0.value.0, bytesFromAgent: $0.value.1)
         }
     }
 

@@ -14,8 +14,18 @@ public struct RelayConfiguration: Sendable {
     public var peerTimeout: TimeAmount
     /// How long a paired channel may carry no byte either way before `idle_timeout`.
     public var idleTimeout: TimeAmount
-    /// How long a fresh connection may take to present its ticket.
+    /// How long a fresh connection may take to present its ticket: from the accept on the
+    /// raw TCP listener (TLS handshake included), from the upgrade on WebSocket.
     public var handshakeTimeout: TimeAmount
+    /// How long a connection to the WebSocket listener may take, from its accept, to send a
+    /// complete HTTP request head and be upgraded. Bytes trickled meanwhile do not extend it,
+    /// so a slow-loris client is closed at this limit.
+    public var upgradeTimeout: TimeAmount
+    /// Most connections from one IP address that have not yet presented a valid ticket
+    /// (counted from the accept, or from the upgrade inside the control plane); one more is
+    /// closed at once. Admitted connections do not count, so a busy office behind one NAT
+    /// address is not limited by it.
+    public var maxUnauthenticatedPerAddress: Int
     /// How long a closing end may take to deliver the bytes already queued for it.
     public var drainTimeout: TimeAmount
     /// Most channels (waiting or paired) at once; more are refused with `relay_full`.
@@ -43,6 +53,8 @@ public struct RelayConfiguration: Sendable {
         peerTimeout: TimeAmount = .seconds(30),
         idleTimeout: TimeAmount = .minutes(10),
         handshakeTimeout: TimeAmount = .seconds(10),
+        upgradeTimeout: TimeAmount = .seconds(10),
+        maxUnauthenticatedPerAddress: Int = 64,
         drainTimeout: TimeAmount = .seconds(5),
         maxSessions: Int = 10_000,
         maxFrameSize: Int = 1 << 20,
@@ -57,6 +69,8 @@ public struct RelayConfiguration: Sendable {
         self.peerTimeout = peerTimeout
         self.idleTimeout = idleTimeout
         self.handshakeTimeout = handshakeTimeout
+        self.upgradeTimeout = upgradeTimeout
+        self.maxUnauthenticatedPerAddress = maxUnauthenticatedPerAddress
         self.drainTimeout = drainTimeout
         self.maxSessions = maxSessions
         self.maxFrameSize = maxFrameSize

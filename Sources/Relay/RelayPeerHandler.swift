@@ -28,6 +28,9 @@ final class RelayPeerHandler: ChannelDuplexHandler {
 
     let relay: Relay
     let transport: Transport
+    /// This connection's place among its address's connections without a valid ticket;
+    /// given back when the ticket verifies (the channel's close gives it back otherwise).
+    private let pass: RelayAddressPass?
     var stage = Stage.awaitingTicket
     var context: ChannelHandlerContext?
     var link: RelayPeerLink?
@@ -54,9 +57,10 @@ final class RelayPeerHandler: ChannelDuplexHandler {
     /// A `read()` held back until the partner can take more.
     var pendingRead = false
 
-    init(relay: Relay, transport: Transport) {
+    init(relay: Relay, transport: Transport, pass: RelayAddressPass? = nil) {
         self.relay = relay
         self.transport = transport
+        self.pass = pass
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -129,6 +133,7 @@ final class RelayPeerHandler: ChannelDuplexHandler {
         case .success(let admitted):
             ticket = admitted
         }
+        pass?.release()
         let address = context.channel.remoteAddress.map(Self.describe)
         let link = RelayPeerLink(
             handler: self, channel: context.channel, ticket: ticket, address: address)

@@ -11,13 +11,23 @@ import NIOWebSocket
 /// hands it its own upgrade of `/relay/v1` (``Relay/webSocketUpgrader()``).
 struct RelayWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     let relay: Relay
+    /// The connection's place among its address's unauthenticated connections, when the
+    /// listener took it at the accept (the standalone relay makes one upgrader per
+    /// connection); nil for the control plane's upgrader, which takes it at the upgrade.
+    let pass: RelayAddressPass?
     /// Used only for the handshake's checks and answer, made once.
     private let handshake: NIOWebSocketServerUpgrader
 
-    /// - Parameter accepts: whether the request may upgrade (the path, when the server has not
-    ///   checked it).
-    init(relay: Relay, accepts: @escaping @Sendable (HTTPRequestHead) -> Bool) {
+    /// - Parameters:
+    ///   - pass: the connection's place taken at the accept, if any.
+    ///   - accepts: whether the request may upgrade (the path, when the server has not
+    ///     checked it).
+    init(
+        relay: Relay, pass: RelayAddressPass?,
+        accepts: @escaping @Sendable (HTTPRequestHead) -> Bool
+    ) {
         self.relay = relay
+        self.pass = pass
         self.handshake = NIOWebSocketServerUpgrader(
             shouldUpgrade: { channel, head in
                 channel.eventLoop.makeSucceededFuture(accepts(head) ? HTTPHeaders() : nil)
@@ -39,6 +49,6 @@ struct RelayWebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     func upgrade(context: ChannelHandlerContext, upgradeRequest: HTTPRequestHead)
         -> EventLoopFuture<Void>
     {
-        relay.configureWebSocketPeer(context.channel)
+        relay.configureWebSocketPeer(context.channel, pass: pass)
     }
 }

@@ -13,8 +13,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The company ID this machine belongs to.") var company: String?
     @Option(help: "This machine's connection name.") var name: String?
     @Flag(help: "Read the connection password from standard input.") var passwordStdin = false
-    @Option(help: "A one-time token for the first contact with the server.") var enrollToken:
-        String?
+    @Option(
+        help: """
+            A one-time token for the first contact with the server. Every local user can \
+            read it in `ps` while the agent runs: prefer --enroll-token-file or \
+            TSUNAGU_ENROLL_TOKEN.
+            """)
+    var enrollToken: String?
+    @Option(
+        help: """
+            File holding the one-time enrolment token (surrounding whitespace ignored); \
+            unlike --enroll-token it does not show in `ps`. Without either, the token is \
+            read from the environment variable TSUNAGU_ENROLL_TOKEN.
+            """)
+    var enrollTokenFile: String?
     @Option(help: "The X display to capture, e.g. :0.") var display: String?
     @Option(help: "Bridge to an existing VNC server at HOST:PORT instead of capturing X.")
     var vnc: String?
@@ -28,7 +40,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "File holding the bridged VNC server's password (default: --vnc-password-file).")
     var backendPasswordFile: String?
     @Option(help: "Capture rate while a viewer watches.") var fps: Int = 60
-    @Option(help: "Attended mode: a shell command that asks the customer; exit 0 means allow (default: an xmessage dialog).")
+    @Option(
+        help:
+            "Attended mode: a shell command that asks the customer; exit 0 means allow (default: an xmessage dialog)."
+    )
     var consentCommand: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String =
         "info"
@@ -62,6 +77,15 @@ struct RunCommand: AsyncParsableCommand {
 
     private func makeConfiguration() throws -> AgentConfiguration {
         let password = passwordStdin ? readLine(strippingNewline: true) : nil
+        let token: String?
+        do {
+            token = try AgentEnrollTokenSource.resolve(
+                flag: enrollToken, file: enrollTokenFile,
+                environment: ProcessInfo.processInfo.environment,
+                readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+        } catch {
+            throw ValidationError(error.description)
+        }
         let vncPassword = try vncPasswordFile.map(Self.readPassword)
         let backendPassword = try backendPasswordFile.map(Self.readPassword) ?? vncPassword
         let screen: AgentConfiguration.ScreenChoice =
@@ -69,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
             ?? .x11(display: display)
         return AgentConfiguration(
             server: server, company: company, name: name, connectionPassword: password,
-            enrollToken: enrollToken, screen: screen,
+            enrollToken: token, screen: screen,
             mode: AgentConfiguration.Mode(rawValue: mode) ?? .attended, stateDirectory: stateDir,
             serverKey: serverKey,
             listenVNC: try listenVnc.map { try AgentConfiguration.HostPort(parsing: $0) },

@@ -43,6 +43,27 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
     @Option(help: "Seconds a paired channel may stay silent.")
     var idleTimeout: Int = 600
 
+    @Option(
+        help: """
+            Seconds a WebSocket connection has, from its accept, to send its whole HTTP \
+            request head and be upgraded; trickled bytes do not extend it.
+            """)
+    var upgradeTimeout: Double = 10
+
+    @Option(
+        help: """
+            Seconds a connection has to present its ticket (from the upgrade on WebSocket, \
+            from the accept on --tcp-listen).
+            """)
+    var handshakeTimeout: Double = 10
+
+    @Option(
+        help: """
+            Most connections from one IP address that have not yet presented a valid \
+            ticket; one more is closed at once.
+            """)
+    var maxUnauthenticatedPerAddress: Int = 64
+
     @Option(help: "Seconds between reports to the control plane.")
     var reportInterval: Double = 5
 
@@ -57,6 +78,7 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
             throw ValidationError("TLS applies to --tcp-listen; give it too")
         }
         guard maxSessions > 0, peerTimeout > 0, idleTimeout > 0, reportInterval > 0,
+            upgradeTimeout > 0, handshakeTimeout > 0, maxUnauthenticatedPerAddress > 0,
             (eventLoops ?? 1) > 0
         else {
             throw ValidationError("limits must be positive")
@@ -86,7 +108,11 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
             configuration: RelayConfiguration(
                 serverKey: serverKey, relayID: answer.relayID,
                 peerTimeout: .seconds(Int64(peerTimeout)),
-                idleTimeout: .seconds(Int64(idleTimeout)), maxSessions: maxSessions),
+                idleTimeout: .seconds(Int64(idleTimeout)),
+                handshakeTimeout: Self.timeAmount(seconds: handshakeTimeout),
+                upgradeTimeout: Self.timeAmount(seconds: upgradeTimeout),
+                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress,
+                maxSessions: maxSessions),
             group: eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
                 ?? MultiThreadedEventLoopGroup.singleton)
         let webSocket = try await relay.listenWebSocket(host: listen.host, port: listen.port)
@@ -157,12 +183,13 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
 
     private func makeTLSContext() throws -> NIOSSLContext? {
         guard let tlsCert, let tlsKey else { return nil }
-        let chain = try NIOSSLCertificate.fromPEMFile(tlsCert).map {
-            NIOSSLCertificateSource.certificate($0)
-        }
-        let key = try NIOSSLPrivateKey(file: tlsKey, format: .pem)
-        let configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: chain, privateKey: .privateKey(key))
-        return try NIOSSLContext(configuration: configuration)
+        // The control plane's HTTPS uses the same policy (TLS 1.2+, ECDHE with AEAD only).
+        return try NIOSSLContext(
+            configuration: TLSPolicy.serverConfiguration(
+                certificatePath: tlsCert, keyPath: tlsKey))
+    }
+
+    private static func timeAmount(seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1_000_000_000))
     }
 }
