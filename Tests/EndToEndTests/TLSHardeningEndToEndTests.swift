@@ -109,13 +109,14 @@ struct TLSHardeningEndToEndTests {
     /// Runs testssl's protocol and per-cipher checks (about 10 s on loopback) and reads its
     /// JSON findings.
     static func testssl(port: Int, live: LiveProcesses) async throws -> [Finding] {
-        let tool = try #require(
-            LiveProcesses.which("testssl"),
+        // `run` finds the tool on PATH and names its log after it: pass the bare name.
+        try #require(
+            LiveProcesses.which("testssl") != nil,
             "testssl is not installed: apt-get install testssl.sh (scripts/install-deps --test)")
         let json = live.path("testssl-\(port).json")
         let started = Date()
         let status = try await live.run(
-            tool,
+            "testssl",
             [
                 "--quiet", "--fast", "--protocols", "--each-cipher", "--warnings", "off",
                 "--color", "0", "--jsonfile", json, "127.0.0.1:\(port)",
