@@ -13,6 +13,10 @@ import VaporTesting
 struct AbuseResistanceTests {
     /// The server's real limits (8 per account, 30 per address), without the slowing delays.
     static let policy = LoginPolicy(slowAfter: 100, delayPerFailure: 0, maxDelay: 0)
+    /// A colleague's login during a burst: 0.2–1 s alone here, up to 8 s seen with the whole
+    /// suite running beside it on two cores; the unbounded flood of the report took 12.2 s
+    /// alone.
+    static let colleagueBound: Duration = .seconds(12)
 
     func addOperator(_ cp: TestControlPlane, _ login: String, role: Operator.Role = .operator)
         async throws
@@ -58,8 +62,10 @@ struct AbuseResistanceTests {
             #expect(refused >= 16, "\(statuses)")
             #expect(statuses.allSatisfy { [200, 401, 429].contains($0) })
             #expect(verified <= 10, "bcrypt ran \(verified) times")
-            // 190 ms before the flood, 12.2 s during the unbounded one of the report.
-            #expect(elapsed < .seconds(5), "the colleague's login took \(elapsed)")
+            // 190 ms before the flood, 12.2 s during the unbounded one of the report. What
+            // fails without the fix is the count above; the time is bounded loosely because the
+            // whole suite shares two cores with this test.
+            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
             let events = try await AuditEvent.query(on: cp.app.db).all()
             #expect(events.filter { $0.kind == .loginFailed }.count == wrong)
             #expect(events.contains { $0.kind == .loginLocked && $0.subject == "admin" })
@@ -98,7 +104,7 @@ struct AbuseResistanceTests {
             #expect(wrong <= 5, "\(codes)")
             #expect(wrong + codes.filter { $0 == "device_locked" }.count == 60, "\(codes)")
             #expect(checked <= 6, "bcrypt ran \(checked) times")
-            #expect(elapsed < .seconds(5), "the colleague's login took \(elapsed)")
+            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
             // The guesser is locked out; the company's other operators are not.
             let again = try await cp.send(
                 .POST, "/api/v1/sessions", token: guesser.token, json: body)
@@ -141,7 +147,7 @@ struct AbuseResistanceTests {
             #expect(codes.allSatisfy { $0 == "enrollment_token_invalid" }, "\(codes)")
             // Only the colleague's login hashed anything.
             #expect(await cp.context.hasher.operations - before == 1)
-            #expect(elapsed < .seconds(5), "the colleague's login took \(elapsed)")
+            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
             let refusals = try await AuditEvent.query(on: cp.app.db)
                 .filter(\.$kind == .enrollmentRefused).count()
             #expect(refusals == 60)

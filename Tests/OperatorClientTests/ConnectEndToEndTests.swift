@@ -67,7 +67,7 @@ struct ConnectEndToEndTests {
         _ = try? await capture(harness, port: port, name: "never.png", timeout: 15)
         #expect(await harness.live.wait(timeout: 10) { !connect.isRunning })
         #expect(connect.terminationStatus != 0)
-        #expect(harness.live.log("connect.err").contains("The connection password is wrong."))
+        #expect(harness.live.log("connect.err").contains("The connection password is wrong; 4 more tries before a 5-minute lock."))
         #expect(harness.live.log("connect.err").contains("接続パスワードが違います"))
     }
 
