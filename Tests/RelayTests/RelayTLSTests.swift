@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOSSL
+import Relay
 import TestSupport
 import Testing
 
@@ -13,11 +14,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let certificate = try SelfSignedCertificate(in: dir)
         let chain = try NIOSSLCertificate.fromPEMFile(certificate.certificatePath)
+        // The policy `tsunagu-relay` serves with (TLS 1.2+, ECDHE with AEAD only).
         let server = try NIOSSLContext(
-            configuration: .makeServerConfiguration(
-                certificateChain: chain.map { .certificate($0) },
-                privateKey: .privateKey(
-                    try NIOSSLPrivateKey(file: certificate.keyPath, format: .pem))))
+            configuration: TLSPolicy.serverConfiguration(
+                certificatePath: certificate.certificatePath, keyPath: certificate.keyPath))
         var client = TLSConfiguration.makeClientConfiguration()
         client.trustRoots = .certificates(chain)
         client.certificateVerification = .noHostnameVerification
