@@ -116,6 +116,11 @@ struct AbuseResistanceTests {
             let events = try await AuditEvent.query(on: cp.app.db).all()
             #expect(events.filter { $0.kind == .devicePasswordWrong }.count == wrong)
             #expect(events.contains { $0.kind == .devicePasswordLocked && $0.actor == "guesser" })
+            // Attempts refused for the guesser never counted against the device as a whole.
+            #expect(
+                !events.contains {
+                    $0.kind == .devicePasswordLocked && $0.detail.contains("every operator")
+                })
             #expect(events.allSatisfy { $0.subject == "pc" || $0.kind == .loginFailed })
         }
     }

@@ -63,7 +63,8 @@ struct HTTPServerLimitsTests {
             let elapsed = Date().timeIntervalSince(start)
             let count = sent.withLockedValue { $0 }
             #expect(elapsed >= 1.95 && elapsed < 30, "closed after \(elapsed) s")
-            #expect(count >= 3, "bytes kept coming: \(count)")
+            // Two or more: bytes kept coming after the first (a starved machine sends fewer).
+            #expect(count >= 2, "bytes kept coming: \(count)")
             #expect(count < head.utf8.count, "closed before the head could be complete")
             #expect(client.unread.hasPrefix("HTTP/1.1 408"))
         }

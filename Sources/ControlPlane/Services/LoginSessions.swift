@@ -44,11 +44,24 @@ public struct LoginSessions: Sendable {
         ]
         let throttle = AttemptThrottle(database: database)
         let now = Date()
-        var slots: [AttemptThrottle.Slot] = []
-        for (key, limit) in keys {
-            slots.append(try await throttle.reserve(key, limit: limit, now: now))
+        // The account is reserved first and, when it refuses, alone: an attempt refused for
+        // its account must not count against its address.
+        var slots = [try await throttle.reserve(keys[0].0, limit: keys[0].1, now: now)]
+        let untouched = AttemptThrottle.Slot(failures: 1, lockedUntil: nil)
+        let accountRefuses =
+            if case .refuse = policy.decide(
+                account: slots[0], address: untouched, pair: untouched,
+                now: now.timeIntervalSince1970)
+            { true } else { false }
+        if !accountRefuses {
+            for (key, limit) in keys.dropFirst() {
+                slots.append(try await throttle.reserve(key, limit: limit, now: now))
+            }
+        } else {
+            slots += [untouched, untouched]
         }
-        let releaseAll = { for (key, _) in keys { try? await throttle.release(key) } }
+        let reserved = accountRefuses ? Array(keys.prefix(1)) : keys
+        let releaseAll = { for (key, _) in reserved { try? await throttle.release(key) } }
         let tenant: Tenant?
         do {
             tenant = try await TenantRegistry(database: database).find(companyID: company)

@@ -114,12 +114,15 @@ public struct SessionBroker: Sendable {
         let throttle = AttemptThrottle(database: database)
         let audit = AuditTrail(database: database)
         let now = Date()
+        // Keys are reserved one after the other and the first that refuses stops the rest:
+        // an attempt refused for one operator must not count against the whole device.
+        var reserved: [ThrottleKey] = []
         var slots: [AttemptThrottle.Slot] = []
+        let releaseAll = { for key in reserved { try? await throttle.release(key) } }
         for (key, limit) in keys {
-            slots.append(try await throttle.reserve(key, limit: limit, now: now))
-        }
-        let releaseAll = { for (key, _) in keys { try? await throttle.release(key) } }
-        for (slot, (key, limit)) in zip(slots, keys) {
+            let slot = try await throttle.reserve(key, limit: limit, now: now)
+            reserved.append(key)
+            slots.append(slot)
             let locked = slot.lockRemaining(at: now.timeIntervalSince1970)
             guard locked != nil || slot.failures > limit.failures else { continue }
             await releaseAll()
