@@ -10,7 +10,8 @@ import Testing
 @Suite(.serialized)
 struct LiveInteropTests {
     @Test func realPeersAreInstalled() {
-        #expect(LiveProcesses.interopToolsPresent, "run scripts/install-deps --test and swift build")
+        #expect(
+            LiveProcesses.interopToolsPresent, "run scripts/install-deps --test and swift build")
     }
 
     /// Display and port numbers derived from the pid, so parallel runs do not collide.
@@ -22,15 +23,26 @@ struct LiveInteropTests {
     private func startDesktop(_ live: LiveProcesses) async throws {
         try live.start(
             "Xvfb", [display, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"], log: "xvfb.log")
-        #expect(
-            await live.wait(timeout: 10) {
-                FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
-            })
+        #expect(await live.displayIsUp(display))
         try live.start("xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
         // Analog xclock without -update changes once a minute, so captures stay comparable.
         try live.start(
             "xclock", ["-geometry", "200x200+800+100"], display: display, log: "xclock.log")
-        try await Task.sleep(for: .milliseconds(1500))
+        #expect(await windowsAreMapped(["xterm", "xclock"], on: display))
+    }
+
+    /// Waits until every window named in `names` is mapped on `display`.
+    private func windowsAreMapped(_ names: [String], on display: String) async -> Bool {
+        await live.wait(timeout: 15) {
+            let log = "xwininfo-\(UUID().uuidString).txt"
+            guard
+                let process = try? live.start(
+                    "xwininfo", ["-root", "-tree"], display: display, log: log),
+                await LiveProcesses.exit(of: process) == 0
+            else { return false }
+            let tree = live.log(log)
+            return names.allSatisfy { tree.contains("\"\($0)\"") }
+        }
     }
 
     /// The fraction of pixels that differ between two images (ImageMagick/Pillow via python).
@@ -75,7 +87,8 @@ struct LiveInteropTests {
                 "--vnc-password-file", live.path("pw"),
             ],
             log: "agent.log")
-        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
+        #expect(
+            await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
         // Two tries: the clock's minute hand may move between the two screenshots.
         var fraction = 1.0
         for attempt in 0..<2 where fraction > 0 {
@@ -84,7 +97,8 @@ struct LiveInteropTests {
             #expect(
                 try await live.run(
                     "vncdo", ["-s", "127.0.0.1::\(port)", "-p", "s3cret", "capture", capture]) == 0)
-            #expect(try await live.run("import", ["-window", "root", screen], display: display) == 0)
+            #expect(
+                try await live.run("import", ["-window", "root", screen], display: display) == 0)
             fraction = try differingFraction(capture, screen)
         }
         #expect(fraction == 0, "captured screen differs from the X screen")
@@ -118,27 +132,38 @@ struct LiveInteropTests {
             LiveProcesses.agentBinary()!,
             ["run", "--display", display, "--listen-vnc", "127.0.0.1:\(port + 1)"], log: "agent.log"
         )
-        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
+        #expect(
+            await live.wait(timeout: 15) { live.log("agent.log").contains("VNC listener ready") })
         try live.start(
             "Xvfb", [viewerDisplay, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
             log: "xvfb2.log")
-        try await Task.sleep(for: .milliseconds(1000))
+        #expect(await live.displayIsUp(viewerDisplay))
         try live.start(
             "vncviewer",
             ["-PreferredEncoding=Tight", "-FullScreen", "-NoJPEG", "127.0.0.1::\(port + 1)"],
             display: viewerDisplay, log: "viewer.log")
-        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("first update sent") })
+        #expect(
+            await live.wait(timeout: 15) { live.log("agent.log").contains("first update sent") })
         let log = live.log("agent.log")
         #expect(log.contains("chosen=tight"))
         #expect(log.contains("encoding=tight"))
-        try await Task.sleep(for: .milliseconds(2000))
-        // The xterm's area on the viewer's screen equals the source (lossless Tight).
-        _ = try await live.run(
-            "import", ["-window", "root", live.path("viewer.png")], display: viewerDisplay)
-        _ = try await live.run("import", ["-window", "root", live.path("source.png")], display: display)
-        let fraction = try differingFraction(
-            live.path("viewer.png"), live.path("source.png"), crop: "(0, 0, 700, 500)")
-        #expect(fraction == 0, "viewer shows something else: \(fraction)")
+        // The xterm's area on the viewer's screen equals the source (lossless Tight). The viewer
+        // paints after the update arrives, so compare until they match or the deadline passes.
+        var fraction = 1.0
+        var captures = 0
+        let matched = await live.wait(timeout: 30) {
+            captures += 1
+            let viewer = live.path("viewer\(captures).png")
+            let source = live.path("source\(captures).png")
+            guard
+                (try? await live.run(
+                    "import", ["-window", "root", viewer], display: viewerDisplay)) == 0,
+                (try? await live.run("import", ["-window", "root", source], display: display)) == 0
+            else { return false }
+            fraction = (try? differingFraction(viewer, source, crop: "(0, 0, 700, 500)")) ?? 1
+            return fraction == 0
+        }
+        #expect(matched, "viewer shows something else: \(fraction) after \(captures) captures")
     }
 
     @Test func gatewayBridgesX11vnc() async throws {
@@ -159,7 +184,8 @@ struct LiveInteropTests {
                 "--vnc-password-file", live.path("pw"),
             ],
             log: "agent.log")
-        #expect(await live.wait(timeout: 15) { live.log("agent.log").contains("VNC gateway ready") })
+        #expect(
+            await live.wait(timeout: 15) { live.log("agent.log").contains("VNC gateway ready") })
         #expect(
             try await live.run(
                 "vncdo",

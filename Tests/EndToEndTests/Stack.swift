@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// A real Tsunagu set-up for end-to-end tests: a `tsunagu-server` on its own data directory
 /// and port, a company with an admin, and helpers to call its API with curl.
@@ -119,9 +120,7 @@ final class Stack: @unchecked Sendable {
         let display = ":\(number)"
         try live.start(
             "Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
-        _ = await live.wait(timeout: 10) {
-            FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
-        }
+        #expect(await live.displayIsUp(display), "Xvfb \(display) did not come up")
         try live.start("xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
         return display
     }

@@ -67,7 +67,9 @@ struct ConnectEndToEndTests {
         _ = try? await capture(harness, port: port, name: "never.png", timeout: 15)
         #expect(await harness.live.wait(timeout: 10) { !connect.isRunning })
         #expect(connect.terminationStatus != 0)
-        #expect(harness.live.log("connect.err").contains("The connection password is wrong; 4 more tries before a 5-minute lock."))
+        #expect(
+            harness.live.log("connect.err").contains(
+                "The connection password is wrong; 4 more tries before a 5-minute lock."))
         #expect(harness.live.log("connect.err").contains("接続パスワードが違います"))
     }
 
@@ -77,9 +79,7 @@ struct ConnectEndToEndTests {
         let display = ":\(600 + Int(getpid() % 300))"
         try harness.live.start(
             "Xvfb", [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], log: "xvfb.log")
-        _ = await harness.live.wait(timeout: 10) {
-            FileManager.default.fileExists(atPath: "/tmp/.X11-unix/X\(display.dropFirst())")
-        }
+        #expect(await harness.live.displayIsUp(display), "Xvfb \(display) did not come up")
         try harness.live.start(
             "xterm", ["-geometry", "80x24+10+10"], display: display, log: "xterm.log")
         return display
@@ -114,10 +114,13 @@ struct ConnectEndToEndTests {
 
     /// The connection log (via `tsunagu log export`) once it has `count` records, or as it is
     /// after 20 s: the record is written when the relay reports the session's end.
-    private func waitForRecords(_ harness: CLIHarness, count: Int) async throws -> [ConnectionRecord] {
+    private func waitForRecords(_ harness: CLIHarness, count: Int) async throws
+        -> [ConnectionRecord]
+    {
         var records: [ConnectionRecord] = []
         _ = await harness.live.wait(timeout: 20) {
-            guard let out = try? await harness.tsunagu(["log", "export", "--format", "json"]).stdout,
+            guard
+                let out = try? await harness.tsunagu(["log", "export", "--format", "json"]).stdout,
                 let decoded = try? APIJSON.decoder().decode(
                     [ConnectionRecord].self, from: Data(out.utf8))
             else { return false }

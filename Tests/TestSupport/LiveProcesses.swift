@@ -192,6 +192,14 @@ public final class LiveProcesses {
         return await condition()
     }
 
+    /// Waits until the X server at `display` answers a client. (Its socket file appears at
+    /// bind, before it accepts, so a client started on the file alone may be refused.)
+    public func displayIsUp(_ display: String, timeout: Double = 15) async -> Bool {
+        await wait(timeout: timeout) {
+            (try? await run("xdpyinfo", [], display: display, timeout: 5)) == 0
+        }
+    }
+
     /// Waits for `process` to end, suspending rather than blocking a thread (see `wait`).
     public static func exit(of process: Process) async -> Int32 {
         while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }

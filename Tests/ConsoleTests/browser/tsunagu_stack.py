@@ -144,7 +144,9 @@ class Stack:
     def desktop(self, clock=False, size="1280x800"):
         display = free_display()
         self.start(["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp"], f"xvfb{display}.log")
-        wait_until(lambda: os.path.exists(f"/tmp/.X11-unix/X{display[1:]}"), 15, "Xvfb")
+        # The socket file appears at bind, before the server accepts: ask it instead.
+        wait_until(lambda: subprocess.run(["xdpyinfo"], env={**os.environ, "DISPLAY": display},
+                                          capture_output=True).returncode == 0, 15, "Xvfb")
         env = {"DISPLAY": display}
         self.start(["xterm", "-geometry", "80x24+10+10", "-fa", "Monospace", "-fs", "11"], f"xterm{display}.log", env=env)
         if clock:

@@ -33,8 +33,12 @@ struct TestControlPlane {
     {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("tsunagu-test-\(UUID().uuidString)").path
+        // A generous handshake limit: parallel suites queue every bcrypt behind one gate, and
+        // on a loaded machine an enrolment can wait longer than the 15 s default. The limit
+        // itself is tested end to end (`--hello-timeout`).
         return ServerConfiguration(
-            dataDirectory: dir, database: try kind.makeLocation(in: dir), loginPolicy: policy)
+            dataDirectory: dir, database: try kind.makeLocation(in: dir),
+            agentHelloTimeout: .seconds(60), loginPolicy: policy)
     }
 
     /// Starts an app on `configuration` (an existing data directory or database) and runs `body`.
