@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "OperatorClientTests",
             dependencies: [
-                "OperatorClient", "TestSupport",
+                "OperatorClient", "TestSupport", "TsunaguCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),

@@ -51,10 +51,12 @@ public actor AgentRuntime {
         if let server = configuration.server, let company = configuration.company,
             let name = configuration.name
         {
-            let display: String? = if case .x11(let display) = configuration.screen { display } else { nil }
+            let display: String? =
+                if case .x11(let display) = configuration.screen { display } else { nil }
             let responder = OfferResponder(
-                runtime: self,
-                consent: ConsentPrompt(command: configuration.consentCommand, display: display, timeout: .seconds(25)),
+                services: channelServices(),
+                consent: ConsentPrompt(
+                    command: configuration.consentCommand, display: display, timeout: .seconds(25)),
                 attended: configuration.mode == .attended, group: group, logger: logger)
             let client = ControlClient(
                 configuration: .init(
@@ -66,6 +68,17 @@ public actor AgentRuntime {
                 group: group, logger: logger, offers: responder)
             control = Task { try await client.run() }
         }
+    }
+
+    /// The session channels this agent serves, as its configuration allows.
+    private func channelServices() -> [any SessionChannelService] {
+        [DesktopChannelService(runtime: self, group: group, logger: logger)]
+    }
+
+    /// Makes sure the built-in capture can run (the X display answers), before a session
+    /// is accepted.
+    func prepareDesktop() async throws {
+        _ = try await sharedDesktop()
     }
 
     /// Serves one RFB stream (desktop channel of a session) over an already connected

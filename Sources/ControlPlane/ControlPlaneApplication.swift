@@ -20,7 +20,8 @@ public enum ControlPlaneApplication {
         case .sqlite(let path):
             // One connection serves every request: on a busy machine a transaction waits its
             // turn for longer than Fluent's 10 s default rather than failing.
-            app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
+            app.databases.use(
+                .sqlite(.file(path), connectionPoolTimeout: .seconds(30)), as: .sqlite)
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             postgres.searchPath = nil
@@ -37,6 +38,7 @@ public enum ControlPlaneApplication {
         app.migrations.add(CreateAttemptCounters())
         app.migrations.add(CreateAuditEvents())
         app.migrations.add(AddDeviceEnrollmentGuards())
+        app.migrations.add(CreateSessionChannels())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -77,7 +79,8 @@ public enum ControlPlaneApplication {
             embedded.register(on: app.routes)
             app.lifecycle.use(
                 EmbeddedRelayReporter(
-                    embedded: embedded, context: context, url: EmbeddedRelay.url(for: configuration)))
+                    embedded: embedded, context: context, url: EmbeddedRelay.url(for: configuration)
+                ))
         } else {
             try await RelayDirectory(database: app.db).disableEmbedded(id: context.embeddedRelayID)
         }
@@ -107,7 +110,8 @@ public enum ControlPlaneApplication {
         try app.register(collection: HealthController())
         try app.register(collection: AgentControlController(context: context))
         try app.register(
-            collection: AuthController(context: context, secureCookies: context.configuration.servesHTTPS))
+            collection: AuthController(
+                context: context, secureCookies: context.configuration.servesHTTPS))
         let signedIn = app.grouped(OperatorAuthenticator(context: context))
         try signedIn.register(collection: DeviceController())
         try signedIn.register(collection: OperatorController(hasher: context.hasher))

@@ -1,4 +1,5 @@
 import Foundation
+import TsunaguCore
 
 extension APIError {
     /// What to show the user: the server's English message, then a Japanese line and a hint
@@ -56,20 +57,26 @@ extension APIError {
     }
 
     /// Why a session ended before it started, in both languages (`declined`, `no_answer`, …).
-    public static func sessionEndExplanation(_ reason: String) -> String {
+    public static func sessionEndExplanation(_ reason: SessionEndReason) -> String {
         switch reason {
-        case "declined":
+        case .declined:
             "The customer declined the session.\nお客様が接続を拒否しました。"
-        case "no_answer":
+        case .noAnswer:
             "The customer did not answer in time.\nお客様から時間内に応答がありませんでした。"
-        case "agent_unreachable", "device_offline":
+        case .agentUnreachable:
             "The device went offline before the session started.\nセッション開始前にデバイスがオフラインになりました。"
-        case "not_started":
+        case .notStarted:
             "The session did not start in time.\nセッションが時間内に開始されませんでした。"
-        case "relay_lost":
+        case .relayLost:
             "The relay was lost.\nリレーとの接続が失われました。"
+        case .channelDisabled:
+            "The device has this feature turned off.\nこのデバイスではこの機能が無効になっています。"
+        case .channelUnavailable:
+            "The device could not open it (for example, its screen or VNC server is not available).\nデバイス側で開けませんでした（画面や VNC サーバーが利用できない可能性があります）。"
+        case .unsupportedChannel:
+            "The device's agent is too old for this feature; update it.\nデバイスのエージェントがこの機能に対応していません。更新してください。"
         default:
-            "The session ended before it started (\(reason)).\nセッションは開始前に終了しました (\(reason))。"
+            "The session ended before it started (\(reason.rawValue)).\nセッションは開始前に終了しました (\(reason.rawValue))。"
         }
     }
 }

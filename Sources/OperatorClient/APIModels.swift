@@ -1,4 +1,5 @@
 import Foundation
+import TsunaguCore
 
 /// The operator as `POST /api/v1/auth/login` shows it.
 public struct OperatorInfo: Codable, Sendable, Equatable {
@@ -44,6 +45,9 @@ public struct DeviceInfo: Codable, Sendable, Equatable {
 /// `POST /api/v1/sessions`'s answer: go to `relayUrl` and show `ticket` first.
 public struct CreatedSession: Codable, Sendable, Equatable {
     public var sessionId: UUID
+    /// The channel connection the ticket opens.
+    public var channelId: UUID?
+    public var channel: SessionChannel?
     public var relayUrl: String
     public var ticket: String
     public var expiresAt: Date
@@ -56,15 +60,28 @@ public struct SessionState: Codable, Sendable, Equatable {
     public var sessionId: UUID
     public var device: String
     public var `operator`: String
-    public var channel: String
+    public var channel: SessionChannel
     public var relay: String
-    /// `offered`, `active` or `ended`.
+    /// `offered`, `active`, `ending` or `ended`.
     public var status: String
     public var requestedAt: Date
     public var startedAt: Date?
     public var endedAt: Date?
     /// Why it ended: `declined`, `no_answer`, `ended_by_operator`, `relay_lost`, …
-    public var endReason: String?
+    public var endReason: SessionEndReason?
+    /// Its channel connections (absent from servers before channels).
+    public var channels: [ChannelState]?
+
+    /// One channel connection of a session.
+    public struct ChannelState: Codable, Sendable, Equatable {
+        public var channelId: UUID
+        public var channel: SessionChannel
+        /// `offered`, `active` or `ended`.
+        public var status: String
+        public var endReason: SessionEndReason?
+        public var bytesFromOperator: Int64
+        public var bytesFromAgent: Int64
+    }
 }
 
 /// One connection-log record (`GET /api/v1/connection-log?format=json`).
@@ -73,7 +90,7 @@ public struct ConnectionRecord: Codable, Sendable, Equatable {
     public var sessionId: UUID
     public var `operator`: String
     public var device: String
-    public var channel: String
+    public var channel: SessionChannel
     public var relay: String
     public var requestedAt: Date
     public var startedAt: Date?
@@ -83,7 +100,18 @@ public struct ConnectionRecord: Codable, Sendable, Equatable {
     public var operatorAddress: String?
     public var agentAddress: String?
     public var endReason: String
+    /// Each channel with its bytes (absent or empty for records from before channels).
+    public var channels: [ChannelUsage]?
     public var hash: String
+
+    /// One channel of the session with what it carried.
+    public struct ChannelUsage: Codable, Sendable, Equatable {
+        public var channel: SessionChannel
+        public var channelId: UUID
+        public var bytesFromOperator: Int64
+        public var bytesFromAgent: Int64
+        public var endReason: SessionEndReason?
+    }
 }
 
 /// The JSON coding the API uses: ISO 8601 times, with or without fractions of a second.

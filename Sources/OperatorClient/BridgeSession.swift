@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import RelayClient
+import TsunaguCore
 
 /// One viewer of `VNCBridge`: asks the server for a session, waits for the customer where
 /// needed, meets the agent at the relay, splices the two connections and ends the session.
@@ -14,7 +15,7 @@ struct BridgeSession: Sendable {
     /// How joining the relay turned out.
     private enum JoinOutcome: Sendable {
         case paired(any Channel)
-        case ended(reason: String)
+        case ended(reason: SessionEndReason)
         case failed(String)
     }
 
@@ -52,7 +53,7 @@ struct BridgeSession: Sendable {
             viewer.close(promise: nil)
             // The relay drops a waiting end whose session was declined: say why, if so.
             if let state = try? await api.session(created.sessionId), state.status == "ended" {
-                events(.failed(APIError.sessionEndExplanation(state.endReason ?? "ended")))
+                events(.failed(APIError.sessionEndExplanation(state.endReason ?? .unknown)))
             } else {
                 await end(created.sessionId)
                 events(.failed("Could not join the relay: \(why)\nリレーに接続できませんでした。"))
@@ -102,7 +103,7 @@ struct BridgeSession: Sendable {
     }
 
     /// Polls the session until it is ended (returns the reason) or active (returns nil).
-    private func waitForEnd(of id: UUID) async -> String? {
+    private func waitForEnd(of id: UUID) async -> SessionEndReason? {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.statusPollInterval)
@@ -110,7 +111,7 @@ struct BridgeSession: Sendable {
                 return nil
             }
             guard let state = try? await api.session(id) else { continue }
-            if state.status == "ended" { return state.endReason ?? "ended" }
+            if state.status == "ended" { return state.endReason ?? .unknown }
             if state.status == "active" { return nil }
         }
         return nil

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import TsunaguCore
 
 /// The Tsunagu control plane's HTTP API as the operator's command line uses it: typed
 /// requests and answers, bearer-token authentication, and every error answer turned into
@@ -78,19 +79,30 @@ public struct TsunaguAPI: Sendable {
     }
 
     /// `POST /api/v1/sessions`: asks for a session with `device`.
-    public func createSession(device: String, password: String, channel: String = "desktop")
-        async throws
-        -> CreatedSession
-    {
+    public func createSession(
+        device: String, password: String, channel: SessionChannel = .desktop
+    ) async throws -> CreatedSession {
         struct Body: Encodable {
             var device: String
             var password: String
-            var channel: String
+            var channel: SessionChannel
         }
         let body = try APIJSON.encoder().encode(
             Body(device: device, password: password, channel: channel))
         return try await decode(
             CreatedSession.self, from: send(.POST, "/api/v1/sessions", json: body))
+    }
+
+    /// `POST /api/v1/sessions/{id}/channels`: a ticket for another channel of a live session
+    /// (no second password or consent).
+    public func openChannel(_ channel: SessionChannel, session id: UUID) async throws
+        -> CreatedSession
+    {
+        struct Body: Encodable { var channel: SessionChannel }
+        let body = try APIJSON.encoder().encode(Body(channel: channel))
+        return try await decode(
+            CreatedSession.self,
+            from: send(.POST, "/api/v1/sessions/\(id.uuidString)/channels", json: body))
     }
 
     /// `GET /api/v1/sessions/{id}`.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import TsunaguCore
 
 /// `tsunagu connect`: a local VNC port on this machine; every viewer that connects gets its
 /// own session with the device, bridged byte for byte through a relay. Runs until the task
@@ -19,7 +20,7 @@ public struct VNCBridge: Sendable {
         /// The local port; 0 picks a free one.
         public var port: Int
         /// The session channel.
-        public var channel: String
+        public var channel: SessionChannel
         /// How often to ask the server whether a waiting session was declined.
         public var statusPollInterval: Duration
         /// How long to wait at the relay for the agent (an attended device's user has 30 s).
@@ -32,7 +33,7 @@ public struct VNCBridge: Sendable {
         /// A configuration with the usual defaults.
         public init(
             device: String, password: String, host: String = "127.0.0.1", port: Int = 0,
-            channel: String = "desktop", statusPollInterval: Duration = .seconds(1),
+            channel: SessionChannel = .desktop, statusPollInterval: Duration = .seconds(1),
             relayTimeout: Duration = .seconds(45), endGrace: Duration = .seconds(7)
         ) {
             self.device = device

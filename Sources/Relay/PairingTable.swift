@@ -1,15 +1,17 @@
 import TsunaguCore
 
-/// Which ends wait and which are paired, keyed by (session, channel): a socket-free state
+/// Which ends wait and which are paired, keyed by (session, connection): a socket-free state
 /// machine whose methods return what the relay must do.
 ///
 /// `End` is the relay's handle on one connection (compared by identity); `Pair` is what a
 /// completed channel becomes. The table never closes anything itself.
 struct PairingTable<End: AnyObject, Pair> {
-    /// One channel of one session.
+    /// One channel connection of one session.
     struct Key: Hashable, Sendable {
         var session: String
-        var channel: String
+        /// ``SessionTicket/connectionKey``: both ends' tickets name the same one.
+        var connection: String
+        var channel: SessionChannel
     }
 
     enum Slot {

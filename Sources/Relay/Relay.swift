@@ -93,33 +93,34 @@ public final class Relay: Sendable {
         }
     }
 
-    /// What each session with a paired channel has carried so far (its channels summed), for
-    /// the control plane's reports: a session whose server dies keeps what flowed.
+    /// What each paired channel has carried so far, for the control plane's reports: a
+    /// session whose server dies keeps what flowed.
     public var activeSessionProgress: [RelaySessionProgress] {
-        let pairs: [(String, RelayPair)] = table.withLockedValue { table in
-            table.slots.compactMap { key, slot in
-                if case .paired(let pair, _, _) = slot { return (key.session, pair) }
-                return nil
+        let pairs: [(PairingTable<RelayPeerLink, RelayPair>.Key, RelayPair)] =
+            table.withLockedValue { table in
+                table.slots.compactMap { key, slot in
+                    if case .paired(let pair, _, _) = slot { return (key, pair) }
+                    return nil
+                }
             }
-        }
-        var totals: [String: (Int64, Int64)] = [:]
-        for (session, pair) in pairs {
+        return pairs.map { key, pair in
             let bytes = pair.bytes
-            totals[session, default: (0, 0)].0 += bytes.fromOperator
-            totals[session, default: (0, 0)].1 += bytes.fromAgent
-        }
-        return totals.map {
-            RelaySessionProgress(
-                session: $0.key, bytesFromOperator: $0.value.0, bytesFromAgent: $0.value.1)
+            return RelaySessionProgress(
+                session: key.session, channelID: key.connection,
+                bytesFromOperator: bytes.fromOperator, bytesFromAgent: bytes.fromAgent)
         }
     }
 
     /// Bytes the relay holds for one session channel now: queued for either end's socket,
     /// on their way between event loops, or received before pairing. Backpressure keeps it
     /// bounded however fast one end writes and however slowly the other reads.
-    public func bufferedBytes(session: String, channel: String) async -> Int {
+    public func bufferedBytes(session: String, channel: SessionChannel, channelID: String? = nil)
+        async -> Int
+    {
+        let key = Table.Key(
+            session: session, connection: channelID ?? channel.rawValue, channel: channel)
         let links: [RelayPeerLink] = table.withLockedValue { table in
-            switch table.slots[.init(session: session, channel: channel)] {
+            switch table.slots[key] {
             case .waiting(_, let end): [end]
             case .paired(_, let op, let agent): [op, agent]
             case nil: []
@@ -194,7 +195,7 @@ public final class Relay: Sendable {
         case .wait: books.withLockedValue { $0.admittedEnds += 1 }
         case .paired(let pair, _):
             books.withLockedValue { $0.admittedEnds += 1 }
-            scheduleIdleCheck(pair, in: configuration.idleTimeout)
+            scheduleIdleCheck(pair, in: configuration.idleTimeout(for: link.key.channel))
         }
         return arrival
     }
@@ -210,7 +211,7 @@ public final class Relay: Sendable {
     }
 
     /// An admitted end's channel closed.
-    func depart(_ link: RelayPeerLink, reason: RelayEndReason) {
+    func depart(_ link: RelayPeerLink, reason: SessionEndReason) {
         let pair = table.withLockedValue { table -> RelayPair? in
             _ = table.leave(link, key: link.key)
             return link.pair
@@ -218,10 +219,11 @@ public final class Relay: Sendable {
         books.withLockedValue { $0.admittedEnds -= 1 }
         guard let pair else {
             let record = RelaySessionEnd(
-                session: link.key.session, channel: link.key.channel, pairedAt: nil,
+                session: link.key.session, channel: link.key.channel,
+                channelID: link.key.connection, pairedAt: nil,
                 endedAt: Date(), bytesFromOperator: 0, bytesFromAgent: 0,
                 operatorAddress: link.role == .operator ? link.address : nil,
-                agentAddress: link.role == .agent ? link.address : nil, reason: reason.rawValue)
+                agentAddress: link.role == .agent ? link.address : nil, reason: reason)
             eventSink.yield(record)
             return
         }
@@ -249,7 +251,7 @@ public final class Relay: Sendable {
 
     // MARK: - Ending
 
-    private func end(_ slot: Table.Slot, reason: RelayEndReason, refusal: RelayRefusal) {
+    private func end(_ slot: Table.Slot, reason: SessionEndReason, refusal: RelayRefusal) {
         switch slot {
         case .waiting(_, let end):
             end.perform { $0.end(reason, refusal: refusal) }
@@ -258,7 +260,7 @@ public final class Relay: Sendable {
         }
     }
 
-    private func end(_ pair: RelayPair, reason: RelayEndReason) {
+    private func end(_ pair: RelayPair, reason: SessionEndReason) {
         guard pair.claimEnd(reason) else { return }
         pair.operatorEnd.perform { $0.end(reason, refusal: nil) }
         pair.agentEnd.perform { $0.end(reason, refusal: nil) }
@@ -268,7 +270,7 @@ public final class Relay: Sendable {
         let scheduled = pair.operatorEnd.eventLoop.scheduleTask(in: delay) { [self] in
             guard !pair.hasEnded else { return }
             let idleFor = NIODeadline.now() - pair.lastActivity
-            let idleTimeout = configuration.idleTimeout
+            let idleTimeout = configuration.idleTimeout(for: pair.key.channel)
             guard idleFor >= idleTimeout else {
                 scheduleIdleCheck(pair, in: idleTimeout - idleFor)
                 return

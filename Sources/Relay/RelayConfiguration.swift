@@ -1,5 +1,6 @@
 import Crypto
 import NIOCore
+import TsunaguCore
 
 /// What a relay needs to run: whose tickets it accepts, its own id, and its limits.
 ///
@@ -78,5 +79,17 @@ public struct RelayConfiguration: Sendable {
         self.maxEarlyBytes = maxEarlyBytes
         self.crossLoopWindow = crossLoopWindow
         self.writeBufferWaterMark = writeBufferWaterMark
+    }
+}
+
+extension RelayConfiguration {
+    /// How long a paired channel may carry nothing before the relay closes it: a viewer or a
+    /// copy that stopped is gone, but a quiet shell or chat is still being used, and the
+    /// control plane (or the operator) ends those.
+    public func idleTimeout(for channel: SessionChannel) -> TimeAmount {
+        switch channel {
+        case .desktop, .files: idleTimeout
+        case .terminal, .chat: max(idleTimeout, .hours(12))
+        }
     }
 }

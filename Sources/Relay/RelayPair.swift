@@ -15,7 +15,7 @@ final class RelayPair: Sendable {
         var bytesFromOperator: Int64 = 0
         var bytesFromAgent: Int64 = 0
         var lastActivity: NIODeadline
-        var reason: RelayEndReason?
+        var reason: SessionEndReason?
         var closedEnds = 0
         var idleCheck: Scheduled<Void>?
     }
@@ -57,7 +57,7 @@ final class RelayPair: Sendable {
     var lastActivity: NIODeadline { state.withLockedValue { $0.lastActivity } }
 
     /// Sets the end reason unless one is set; true when this call set it.
-    func claimEnd(_ reason: RelayEndReason) -> Bool {
+    func claimEnd(_ reason: SessionEndReason) -> Bool {
         state.withLockedValue {
             guard $0.reason == nil else { return false }
             $0.reason = reason
@@ -87,10 +87,11 @@ final class RelayPair: Sendable {
         }
         guard let snapshot else { return nil }
         return RelaySessionEnd(
-            session: key.session, channel: key.channel, pairedAt: pairedAt, endedAt: endedAt,
+            session: key.session, channel: key.channel, channelID: key.connection,
+            pairedAt: pairedAt, endedAt: endedAt,
             bytesFromOperator: snapshot.bytesFromOperator,
             bytesFromAgent: snapshot.bytesFromAgent,
             operatorAddress: operatorEnd.address, agentAddress: agentEnd.address,
-            reason: (snapshot.reason ?? .error).rawValue)
+            reason: snapshot.reason ?? .error)
     }
 }

@@ -35,7 +35,7 @@ final class RelayPeerHandler: ChannelDuplexHandler {
     var context: ChannelHandlerContext?
     var link: RelayPeerLink?
     /// Why this end is being closed by the relay, when it is; otherwise its own close.
-    var endReason: RelayEndReason?
+    var endReason: SessionEndReason?
     private var timer: Scheduled<Void>?
 
     // The splice's state, used by the extension.
@@ -176,7 +176,7 @@ final class RelayPeerHandler: ChannelDuplexHandler {
     }
 
     /// The relay ends this connection for `reason` (server request, idle, shutdown).
-    func end(_ reason: RelayEndReason, refusal: RelayRefusal?) {
+    func end(_ reason: SessionEndReason, refusal: RelayRefusal?) {
         guard stage != .closed, let context else { return }
         if endReason == nil { endReason = reason }
         if stage == .paired || refusal == nil {

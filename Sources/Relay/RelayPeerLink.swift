@@ -19,7 +19,8 @@ final class RelayPeerLink: Sendable {
     init(handler: RelayPeerHandler, channel: Channel, ticket: SessionTicket, address: String?) {
         self.channel = channel
         self.role = ticket.role
-        self.key = .init(session: ticket.session, channel: ticket.channel)
+        self.key = .init(
+            session: ticket.session, connection: ticket.connectionKey, channel: ticket.channel)
         self.address = address
         self.handler = NIOLoopBoundBox(handler, eventLoop: channel.eventLoop)
     }

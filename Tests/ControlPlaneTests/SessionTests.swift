@@ -131,10 +131,10 @@ struct SessionTests {
             #expect(
                 try await RemoteSession.find(created.sessionId, on: s.cp.app.db)?.status == .active)
             let end = RelaySessionEnd(
-                session: offer.session, channel: "desktop", pairedAt: Date().addingTimeInterval(-5),
+                session: offer.session, channel: .desktop, pairedAt: Date().addingTimeInterval(-5),
                 endedAt: Date(),
                 bytesFromOperator: 1234, bytesFromAgent: 987_654, operatorAddress: "198.51.100.7",
-                agentAddress: "203.0.113.9", reason: "operator_closed")
+                agentAddress: "203.0.113.9", reason: .operatorClosed)
             _ = try await report(
                 s.cp, s.relayKey,
                 .init(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end, end]))
@@ -221,14 +221,14 @@ struct SessionTests {
                 return
             }
             try await s.agent.send(
-                .offerAnswer(.init(session: offer.session, accepted: false, reason: "declined")))
+                .offerAnswer(.init(session: offer.session, accepted: false, reason: .declined)))
             var declined: RemoteSession?
             for _ in 0..<40 where declined?.status != .ended {
                 try await Task.sleep(for: .milliseconds(50))
                 declined = try await RemoteSession.find(
                     UUID(uuidString: offer.session)!, on: s.cp.app.db)
             }
-            #expect(declined?.endReason == "declined")
+            #expect(declined?.endReason == .declined)
 
             // The operator ends one; the relay is told to close it and reports its end.
             let second = try await request(s)
@@ -244,10 +244,10 @@ struct SessionTests {
                 s.cp, s.relayKey, .init(sessions: 0, waiting: 1, bytesPerSecond: 0, cpu: 0))
             #expect(answer.endSessions == [id])
             let closed = RelaySessionEnd(
-                session: id, channel: "desktop", pairedAt: nil, endedAt: Date(),
+                session: id, channel: .desktop, pairedAt: nil, endedAt: Date(),
                 bytesFromOperator: 0,
                 bytesFromAgent: 0, operatorAddress: "198.51.100.7", agentAddress: nil,
-                reason: "ended_by_server")
+                reason: .endedByServer)
             let after = try await report(
                 s.cp, s.relayKey,
                 .init(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [closed]))
@@ -269,7 +269,7 @@ struct SessionTests {
             try await SessionBroker(database: s.cp.app.db, context: try await context(s.cp)).sweep()
             #expect(
                 try await RemoteSession.find(fourthID, on: s.cp.app.db)?.endReason
-                    == "ended_by_operator")
+                    == .endedByOperator)
 
             // An active session on a relay that goes silent ends as relay_lost.
             let third = try await request(s)
@@ -283,7 +283,7 @@ struct SessionTests {
             ).update()
             try await SessionBroker(database: s.cp.app.db, context: try await context(s.cp)).sweep()
             let lost = try await RemoteSession.find(UUID(uuidString: thirdID)!, on: s.cp.app.db)
-            #expect(lost?.endReason == "relay_lost")
+            #expect(lost?.endReason == .relayLost)
             // With its only relay gone, new sessions are refused clearly.
             let none = try await request(s)
             #expect(none.status == .serviceUnavailable)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TsunaguCore
 
 @testable import OperatorClient
 
@@ -67,9 +68,10 @@ struct APIErrorTests {
     }
 
     @Test func sessionEndReasonsAreExplained() {
-        #expect(APIError.sessionEndExplanation("declined").contains("declined"))
-        #expect(APIError.sessionEndExplanation("declined").contains("拒否"))
-        #expect(APIError.sessionEndExplanation("no_answer").contains("応答"))
-        #expect(APIError.sessionEndExplanation("odd").contains("odd"))
+        #expect(APIError.sessionEndExplanation(.declined).contains("declined"))
+        #expect(APIError.sessionEndExplanation(.declined).contains("拒否"))
+        #expect(APIError.sessionEndExplanation(.noAnswer).contains("応答"))
+        #expect(APIError.sessionEndExplanation(.relayShutdown).contains("relay_shutdown"))
+        #expect(APIError.sessionEndExplanation(.channelDisabled).contains("無効"))
     }
 }

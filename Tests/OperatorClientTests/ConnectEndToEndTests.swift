@@ -36,7 +36,7 @@ struct ConnectEndToEndTests {
         #expect(records.count == 1, "\(diagnostics(harness))")
         if let record = records.first {
             #expect(
-                record.device == "pc" && record.operator == "admin" && record.channel == "desktop")
+                record.device == "pc" && record.operator == "admin" && record.channel == .desktop)
             #expect(record.bytesFromOperator > 0 && record.bytesFromAgent > 0)
             #expect(record.bytesFromAgent > 1000, "a 1280×800 screen is more than a handshake")
         }

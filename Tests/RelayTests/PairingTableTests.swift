@@ -1,4 +1,5 @@
 import Testing
+import TsunaguCore
 
 @testable import Relay
 
@@ -6,7 +7,7 @@ import Testing
 @Suite struct PairingTableTests {
     final class End {}
     typealias Table = PairingTable<End, String>
-    let key = Table.Key(session: "s", channel: "desktop")
+    let key = Table.Key(session: "s", connection: "desktop", channel: .desktop)
 
     private func makePair(_ waiting: End, _ arriving: End) -> String { "pair" }
 
@@ -64,7 +65,7 @@ import Testing
     @Test func capacityCountsKeysNotEnds() {
         var table = Table(capacity: 1)
         _ = table.arrive(End(), role: .agent, key: key, makePair: makePair)
-        let other = Table.Key(session: "t", channel: "desktop")
+        let other = Table.Key(session: "t", connection: "desktop", channel: .desktop)
         guard
             case .refuse(let refusal) = table.arrive(
                 End(), role: .agent, key: other, makePair: makePair)
@@ -82,13 +83,15 @@ import Testing
 
     @Test func removesAllChannelsOfASession() {
         var table = Table(capacity: 10)
-        for channel in ["desktop", "files"] {
+        for channel in [SessionChannel.desktop, .files] {
             _ = table.arrive(
-                End(), role: .agent, key: .init(session: "s", channel: channel),
+                End(), role: .agent,
+                key: .init(session: "s", connection: channel.rawValue, channel: channel),
                 makePair: makePair)
         }
         _ = table.arrive(
-            End(), role: .agent, key: .init(session: "t", channel: "desktop"), makePair: makePair)
+            End(), role: .agent, key: .init(session: "t", connection: "desktop", channel: .desktop),
+            makePair: makePair)
         #expect(table.remove(session: "s").count == 2)
         #expect(table.waitingCount == 1)
         #expect(table.removeAll().count == 1)

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
-import TestSupport
 import NIOCore
 import NIOPosix
+import TestSupport
 import Testing
 import TsunaguCore
 
@@ -36,7 +36,7 @@ import TsunaguCore
         let signer = await TicketSigner(privateKey: key)
         func ticket(_ session: String, _ role: SessionTicket.Role) async throws -> String {
             try await signer.sign(
-                SessionTicket(session: session, channel: "desktop", role: role, relay: "r-7"))
+                SessionTicket(session: session, channel: .desktop, role: role, relay: "r-7"))
         }
         let control = try await FakeControlPlane.start(
             answer: RelayReportAnswer(
@@ -98,7 +98,7 @@ import TsunaguCore
         control.state.withLockedValue { $0.down = false }
         try await eventually("the delayed end") { control.ended.count == 1 }
         let first = control.ended[0]
-        #expect(first.session == "s1" && first.reason == "agent_closed")
+        #expect(first.session == "s1" && first.reason == .agentClosed)
         #expect(first.bytesFromOperator == 3)
 
         // The server ends a session through its answer.
@@ -108,7 +108,7 @@ import TsunaguCore
         control.state.withLockedValue { $0.answer.endSessions = ["s2"] }
         #expect(try await op2.status() == .error("ended_by_server"))
         try await eventually("the server's end") { control.ended.count == 2 }
-        #expect(control.ended[1].reason == "ended_by_server")
+        #expect(control.ended[1].reason == .endedByServer)
 
         // SIGTERM: sessions end as relay_shutdown, are reported, and the process exits.
         let op3 = try await TestPeer.connectTCP(
@@ -118,7 +118,7 @@ import TsunaguCore
         #expect(try await op3.status() == .error("relay_shutdown"))
         try await eventually("the exit") { !process.isRunning }
         #expect(process.terminationStatus == 0)
-        #expect(control.ended.last?.reason == "relay_shutdown")
+        #expect(control.ended.last?.reason == .relayShutdown)
         await control.stop()
     }
 }

@@ -16,7 +16,7 @@ import Testing
         #expect(try await op.status() == .error("peer_timeout"))
         try await op.waitForClose()
         let end = try await fixture.nextEnd()
-        #expect(end.reason == "peer_timeout")
+        #expect(end.reason == .peerTimeout)
         #expect(end.pairedAt == nil)
         #expect(end.operatorAddress != nil && end.agentAddress == nil)
         #expect(fixture.relay.stats.waiting == 0)
@@ -37,7 +37,7 @@ import Testing
         try await op.waitForClose(within: 10)
         try await agent.waitForClose(within: 10)
         let end = try await fixture.nextEnd()
-        #expect(end.reason == "idle_timeout")
+        #expect(end.reason == .idleTimeout)
         #expect(end.bytesFromOperator == 4)
         await fixture.relay.shutdown()
     }
@@ -84,7 +84,7 @@ import Testing
         let stalledAt = accepted.value
         var held = 0
         for _ in 0..<10 {
-            held = max(held, await fixture.relay.bufferedBytes(session: "bp", channel: "desktop"))
+            held = max(held, await fixture.relay.bufferedBytes(session: "bp", channel: .desktop))
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         #expect(stalledAt < limit, "the writer was never slowed")
@@ -111,7 +111,7 @@ import Testing
         let fixture = try await RelayFixture.start()
         let (op, agent) = try await fixture.pair(session: "x", operator: .webSocket, agent: .tcp)
         let files = try await fixture.connect(
-            .tcp, ticket: try await fixture.ticket(session: "x", channel: "files", role: .agent))
+            .tcp, ticket: try await fixture.ticket(session: "x", channel: .files, role: .agent))
         #expect(try await files.status() == .waiting)
         let other = try await fixture.connect(
             .tcp, ticket: try await fixture.ticket(session: "y", role: .agent))
@@ -123,7 +123,7 @@ import Testing
         #expect(try await files.status() == .error("ended_by_server"))
         try await files.waitForClose()
         let reasons = [try await fixture.nextEnd(), try await fixture.nextEnd()]
-        #expect(reasons.allSatisfy { $0.reason == "ended_by_server" && $0.session == "x" })
+        #expect(reasons.allSatisfy { $0.reason == .endedByServer && $0.session == "x" })
         #expect(!other.isClosed)
         #expect(fixture.relay.stats.waiting == 1)
         await other.close()
@@ -141,7 +141,7 @@ import Testing
         try await agent.waitForClose()
         #expect(try await waiting.status() == .error("relay_shutdown"))
         let ends = [try await fixture.nextEnd(), try await fixture.nextEnd()]
-        #expect(ends.allSatisfy { $0.reason == "relay_shutdown" })
+        #expect(ends.allSatisfy { $0.reason == .relayShutdown })
         await #expect(throws: (any Error).self) {
             _ = try await TestPeer.connectTCP(port: fixture.tcpPort, ticket: "t")
         }

@@ -37,8 +37,8 @@ import TsunaguCore
         try await agent.waitForClose()
         let end = try await fixture.nextEnd()
         #expect(end.session == "s1")
-        #expect(end.channel == "desktop")
-        #expect(end.reason == "operator_closed")
+        #expect(end.channel == .desktop)
+        #expect(end.reason == .operatorClosed)
         #expect(end.bytesFromOperator == Int64(toAgent.count))
         #expect(end.bytesFromAgent == Int64(toOperator.count))
         #expect(end.pairedAt != nil)
@@ -64,14 +64,14 @@ import TsunaguCore
         #expect(try await op.receive(count: 12) == Array("RFB 003.008\n".utf8))
         await agent.close()
         try await op.waitForClose()
-        #expect(try await fixture.nextEnd().reason == "agent_closed")
+        #expect(try await fixture.nextEnd().reason == .agentClosed)
         await fixture.relay.shutdown()
     }
 
     @Test func channelsOfOneSessionPairSeparately() async throws {
         let fixture = try await RelayFixture.start()
         var peers: [TestPeer] = []
-        for channel in ["desktop", "files"] {
+        for channel in [SessionChannel.desktop, .files] {
             let op = try await fixture.connect(
                 .tcp,
                 ticket: try await fixture.ticket(session: "s3", channel: channel, role: .operator))
@@ -80,8 +80,10 @@ import TsunaguCore
                 .tcp,
                 ticket: try await fixture.ticket(session: "s3", channel: channel, role: .agent))
             #expect(try await agent.status() == .paired)
-            try await op.send(Array(channel.utf8))
-            #expect(try await agent.receive(count: channel.utf8.count) == Array(channel.utf8))
+            try await op.send(Array(channel.rawValue.utf8))
+            #expect(
+                try await agent.receive(count: channel.rawValue.utf8.count)
+                    == Array(channel.rawValue.utf8))
             peers += [op, agent]
         }
         #expect(fixture.relay.stats.sessions == 2)

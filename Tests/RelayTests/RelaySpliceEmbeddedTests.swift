@@ -20,7 +20,7 @@ import TsunaguCore
 
     private func ticket(_ signer: TicketSigner, _ role: SessionTicket.Role) async throws -> String {
         try await signer.sign(
-            SessionTicket(session: "s", channel: "desktop", role: role, relay: "r"))
+            SessionTicket(session: "s", channel: .desktop, role: role, relay: "r"))
     }
 
     private func activate(_ channel: NIOAsyncTestingChannel) async throws {
@@ -90,7 +90,8 @@ import TsunaguCore
 
         let opTicket = try await ticket(signer, .operator)
         try await op.writeInbound(
-            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x1, payload: Array(opTicket.utf8))))
+            ByteBuffer(bytes: WebSocketWire.clientFrame(opcode: 0x1, payload: Array(opTicket.utf8)))
+        )
         #expect(
             String(decoding: try await nextFrame(op, &fromRelay).payload, as: UTF8.self)
                 == RelayHandshake.waitingJSON)
@@ -105,9 +106,11 @@ import TsunaguCore
         // the frame has arrived.
         let frame = WebSocketWire.clientFrame(opcode: 0x2, payload: Array("hello world".utf8))
         try await op.writeInbound(ByteBuffer(bytes: frame.prefix(11)))
-        #expect(String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == "hello")
+        #expect(
+            String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == "hello")
         try await op.writeInbound(ByteBuffer(bytes: frame.dropFirst(11)))
-        #expect(String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == " world")
+        #expect(
+            String(buffer: try await agent.waitForOutboundWrite(as: ByteBuffer.self)) == " world")
 
         // 160 KiB from the agent leave as frames of at most 64 KiB.
         try await agent.writeInbound(ByteBuffer(repeating: 1, count: 160 << 10))

@@ -44,7 +44,7 @@ import Testing
 
         await op.close()
         let end = try await fixture.nextEnd()
-        #expect(end.reason == "operator_closed" && end.bytesFromOperator == 8)
+        #expect(end.reason == .operatorClosed && end.bytesFromOperator == 8)
         #expect(end.bytesFromAgent == 100_000)
         await agent.close()
         await fixture.relay.shutdown()

@@ -22,7 +22,7 @@ import TsunaguCore
         let otherSigner = await TicketSigner(privateKey: Curve25519.Signing.PrivateKey())
         let forged = try await otherSigner.sign(
             SessionTicket(
-                session: "s", channel: "desktop", role: .operator, relay: RelayFixture.relayID))
+                session: "s", channel: .desktop, role: .operator, relay: RelayFixture.relayID))
         try await expectRefused(fixture, transport, ticket: forged, code: "ticket_forged")
         await fixture.relay.shutdown()
     }

@@ -19,9 +19,9 @@ struct ControlMessageTests {
             .heartbeat(.init()),
             .offer(
                 .init(
-                    session: "s", channel: "desktop", relayURL: "wss://r/relay/v1", ticket: "t",
+                    session: "s", channel: .desktop, relayURL: "wss://r/relay/v1", ticket: "t",
                     operatorLogin: "alice", company: "ACME", attended: true)),
-            .offerAnswer(.init(session: "s", accepted: false, reason: "declined")),
+            .offerAnswer(.init(session: "s", accepted: false, reason: .declined)),
             .endSession(.init(session: "s")),
         ]
         for message in messages {
@@ -32,10 +32,13 @@ struct ControlMessageTests {
     }
 
     @Test func badInputIsAnErrorNotACrash() {
-        for text in ["", "{", "[]", #"{"type":"nope"}"#, #"{"type":"hello"}"#, #"{"type":1}"#, "null"] {
+        for text in [
+            "", "{", "[]", #"{"type":"nope"}"#, #"{"type":"hello"}"#, #"{"type":1}"#, "null",
+        ] {
             #expect(throws: (any Error).self, "\(text)") { try ControlMessage.parse(text) }
         }
-        let huge = #"{"type":"proof","signature":""# + String(repeating: "A", count: 20_000) + #""}"#
+        let huge =
+            #"{"type":"proof","signature":""# + String(repeating: "A", count: 20_000) + #""}"#
         #expect(throws: (any Error).self) { try ControlMessage.parse(huge) }
     }
 
@@ -54,11 +57,16 @@ struct ControlMessageTests {
         let base = ControlHandshakeBytes.agent(
             clientNonce: "c", serverNonce: "s", serverKey: "k", company: "A", name: "n")
         let variants = [
-            ControlHandshakeBytes.agent(clientNonce: "x", serverNonce: "s", serverKey: "k", company: "A", name: "n"),
-            ControlHandshakeBytes.agent(clientNonce: "c", serverNonce: "x", serverKey: "k", company: "A", name: "n"),
-            ControlHandshakeBytes.agent(clientNonce: "c", serverNonce: "s", serverKey: "x", company: "A", name: "n"),
-            ControlHandshakeBytes.agent(clientNonce: "c", serverNonce: "s", serverKey: "k", company: "B", name: "n"),
-            ControlHandshakeBytes.agent(clientNonce: "c", serverNonce: "s", serverKey: "k", company: "A", name: "m"),
+            ControlHandshakeBytes.agent(
+                clientNonce: "x", serverNonce: "s", serverKey: "k", company: "A", name: "n"),
+            ControlHandshakeBytes.agent(
+                clientNonce: "c", serverNonce: "x", serverKey: "k", company: "A", name: "n"),
+            ControlHandshakeBytes.agent(
+                clientNonce: "c", serverNonce: "s", serverKey: "x", company: "A", name: "n"),
+            ControlHandshakeBytes.agent(
+                clientNonce: "c", serverNonce: "s", serverKey: "k", company: "B", name: "n"),
+            ControlHandshakeBytes.agent(
+                clientNonce: "c", serverNonce: "s", serverKey: "k", company: "A", name: "m"),
             ControlHandshakeBytes.server(clientNonce: "c", serverNonce: "s"),
         ]
         for variant in variants { #expect(variant != base) }

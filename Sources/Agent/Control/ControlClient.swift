@@ -67,7 +67,7 @@ public protocol SessionOfferHandler: Sendable {
     /// Decides on an offer (asking the customer in attended mode) and, if accepted, starts
     /// joining the session in the background; returns the answer for the server.
     func handle(_ offer: ControlMessage.Offer) async -> ControlMessage.OfferAnswer
-    /// The server ended a session: close its channel.
+    /// The server ended a session: close its channels.
     func end(session: String) async
 }
 
@@ -213,7 +213,8 @@ public final class ControlClient: Sendable {
                     let answer =
                         await offers?.handle(offer)
                         ?? .init(
-                            session: offer.session, accepted: false, reason: "unsupported_channel")
+                            session: offer.session, channelID: offer.channelID, accepted: false,
+                            reason: .unsupportedChannel)
                     try? await socket.send(try ControlMessage.offerAnswer(answer).jsonText())
                 }
             case .endSession(let end):

@@ -50,7 +50,13 @@ final class GatewayConnectionHandler: ChannelInboundHandler {
         self.handshake = HandshakeClient(password: backendPassword)
     }
 
+    /// Added to a channel that is already connected (a relay connection): start at once.
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { channelActive(context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        guard self.context == nil else { return }
         self.context = context
         if let remote = context.channel.remoteAddress {
             logger[metadataKey: "viewer"] = "\(remote)"

@@ -1,22 +1,26 @@
 import Foundation
 import Logging
 import NIOCore
-import RFB
 import RelayClient
 import TsunaguCore
 
-/// Answers the server's session offers: asks the customer in attended mode, dials the relay
-/// with the agent's ticket, and serves the desktop channel over it.
+/// Answers the server's offers of session channels: checks the channel is served here and
+/// can be, asks the customer for a session's first channel in attended mode, dials the relay
+/// with the agent's ticket and hands the connection to the channel's service.
 final class OfferResponder: SessionOfferHandler {
-    private let runtime: AgentRuntime
+    private let services: [SessionChannel: any SessionChannelService]
     private let consent: ConsentPrompt
     private let attended: Bool
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let channels = ChannelRegistry()
+    /// The open connections, by session and channel connection.
+    let registry = ChannelRegistry()
 
-    init(runtime: AgentRuntime, consent: ConsentPrompt, attended: Bool, group: any EventLoopGroup, logger: Logger) {
-        self.runtime = runtime
+    init(
+        services: [any SessionChannelService], consent: ConsentPrompt, attended: Bool,
+        group: any EventLoopGroup, logger: Logger
+    ) {
+        self.services = Dictionary(services.map { ($0.channel, $0) }) { first, _ in first }
         self.consent = consent
         self.attended = attended
         self.group = group
@@ -24,48 +28,55 @@ final class OfferResponder: SessionOfferHandler {
     }
 
     func handle(_ offer: ControlMessage.Offer) async -> ControlMessage.OfferAnswer {
-        guard offer.channel == "desktop" else {
-            return .init(session: offer.session, accepted: false, reason: "unsupported_channel")
+        let refuse = { (reason: SessionEndReason) in
+            ControlMessage.OfferAnswer(
+                session: offer.session, channelID: offer.channelID, accepted: false,
+                reason: reason)
         }
-        if attended || offer.attended {
-            switch await consent.ask(operatorLogin: offer.operatorLogin, company: offer.company, session: offer.session) {
+        guard let service = services[offer.channel] else {
+            return refuse(
+                SessionChannel.allCases.contains(offer.channel) && offer.channel != .chat
+                    ? .channelDisabled : .unsupportedChannel)
+        }
+        if let reason = await service.refusal(for: offer) { return refuse(reason) }
+        if attended || offer.attended, await !registry.isAccepted(offer.session) {
+            switch await consent.ask(
+                operatorLogin: offer.operatorLogin, company: offer.company, session: offer.session)
+            {
             case .accepted: logger.notice("the customer accepted session \(offer.session)")
-            case .declined: return .init(session: offer.session, accepted: false, reason: "declined")
-            case .noAnswer: return .init(session: offer.session, accepted: false, reason: "no_answer")
+            case .declined: return refuse(.declined)
+            case .noAnswer: return refuse(.noAnswer)
             }
         }
-        let (runtime, channels, logger, group) = (runtime, channels, logger, group)
+        await registry.accept(offer.session)
+        let (registry, logger, group) = (registry, logger, group)
         Task {
+            let channelID = offer.channelID ?? offer.channel.rawValue
+            let label = "session \(offer.session) \(offer.channel.rawValue)"
+            let connection: any Channel
             do {
-                let channel = try await RelayDialer.dial(offer.relayURL, ticket: offer.ticket, group: group)
-                await channels.add(channel, for: offer.session)
-                logger.notice("session \(offer.session) paired at the relay; serving the desktop")
-                try await runtime.serveRFB(over: channel)
-                try await RelayDialer.startForwarding(channel).get()
-                try? await channel.closeFuture.get()
-                await channels.remove(offer.session)
-                logger.notice("session \(offer.session) closed")
+                connection = try await RelayDialer.dial(
+                    offer.relayURL, ticket: offer.ticket, group: group)
             } catch {
-                logger.warning("session \(offer.session) could not join the relay: \(error)")
+                logger.warning("\(label) could not join the relay: \(error)")
+                return
             }
+            await registry.add(connection, session: offer.session, channelID: channelID)
+            logger.notice("\(label) paired at the relay")
+            do {
+                try await service.serve(over: connection, offer: offer)
+            } catch {
+                logger.warning("\(label) failed: \(error)")
+            }
+            // Whatever happened, the relay connection is closed and forgotten.
+            try? await connection.close()
+            await registry.remove(session: offer.session, channelID: channelID)
+            logger.notice("\(label) closed")
         }
-        return .init(session: offer.session, accepted: true)
+        return .init(session: offer.session, channelID: offer.channelID, accepted: true)
     }
 
     func end(session: String) async {
-        await channels.close(session)
-    }
-}
-
-/// Open relay channels by session, so the server can end them.
-private actor ChannelRegistry {
-    private var channels: [String: any Channel] = [:]
-
-    func add(_ channel: any Channel, for session: String) { channels[session] = channel }
-
-    func remove(_ session: String) { channels[session] = nil }
-
-    func close(_ session: String) {
-        channels.removeValue(forKey: session)?.close(promise: nil)
+        await registry.end(session)
     }
 }

@@ -102,7 +102,7 @@ final class AgentControlSession: Sendable {
             case .offerAnswered(let answer):
                 if let admitted {
                     logger.info(
-                        "agent \(admitted.name) answered offer \(answer.session): \(answer.accepted ? "accepted" : answer.reason ?? "declined")"
+                        "agent \(admitted.name) answered offer \(answer.session): \(answer.accepted ? "accepted" : (answer.reason ?? .declined).rawValue)"
                     )
                     try? await SessionBroker(database: database, context: context)
                         .agentAnswered(answer, deviceID: admitted.deviceID)

@@ -10,6 +10,7 @@ struct SessionController: RouteCollection {
         sessions.post(use: create)
         sessions.get(":sessionID", use: show)
         sessions.delete(":sessionID", use: end)
+        sessions.post(":sessionID", "channels", use: openChannel)
     }
 
     func create(req: Request) async throws -> Response {
@@ -17,11 +18,20 @@ struct SessionController: RouteCollection {
         let body = try req.content.decode(CreateSessionRequest.self)
         let requested = try await SessionBroker(database: req.db, context: context).request(
             by: op, deviceName: body.device, password: body.password,
-            channel: body.channel ?? "desktop", from: req.clientAddress(context))
-        return try await CreatedSessionDTO(
-            sessionId: try requested.session.requireID(), relayUrl: requested.relayURL,
-            ticket: requested.ticket, expiresAt: requested.expiresAt, attended: requested.attended
-        ).encodeResponse(status: .created, for: req)
+            channel: body.channel ?? .desktop, from: req.clientAddress(context))
+        return try await CreatedSessionDTO(requested).encodeResponse(status: .created, for: req)
+    }
+
+    /// Another channel of a live session: a ticket, no second password or consent.
+    func openChannel(req: Request) async throws -> Response {
+        let op = try req.requireOperator()
+        guard let id = req.parameters.get("sessionID", as: UUID.self) else {
+            throw APIError(.notFound, "session_not_found", "No such session of yours.")
+        }
+        let body = try req.content.decode(OpenChannelRequest.self)
+        let requested = try await SessionBroker(database: req.db, context: context).openChannel(
+            body.channel, sessionID: id, by: op)
+        return try await CreatedSessionDTO(requested).encodeResponse(status: .created, for: req)
     }
 
     /// One session: the operator's own; a company admin's, any of the company's. Another
@@ -35,7 +45,7 @@ struct SessionController: RouteCollection {
         else {
             throw APIError(.notFound, "session_not_found", "No such session in your company.")
         }
-        return try SessionDTO(session)
+        return try await SessionDTO(session, on: req.db)
     }
 
     func end(req: Request) async throws -> SessionDTO {
@@ -43,7 +53,8 @@ struct SessionController: RouteCollection {
         guard let id = req.parameters.get("sessionID", as: UUID.self) else {
             throw APIError(.notFound, "session_not_found", "No such session in your company.")
         }
-        return try SessionDTO(
-            try await SessionBroker(database: req.db, context: context).end(sessionID: id, by: op))
+        return try await SessionDTO(
+            try await SessionBroker(database: req.db, context: context).end(sessionID: id, by: op),
+            on: req.db)
     }
 }

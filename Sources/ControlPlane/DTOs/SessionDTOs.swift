@@ -1,38 +1,76 @@
+import Fluent
 import Foundation
+import TsunaguCore
 import Vapor
 
 /// `POST /api/v1/sessions` body.
 struct CreateSessionRequest: Content {
     var device: String
     var password: String
-    /// `desktop` (default).
-    var channel: String?
+    /// `desktop` (default), `files`, `terminal`.
+    var channel: SessionChannel?
 }
 
-/// `POST /api/v1/sessions` answer: go to `relayUrl` and show `ticket` first.
+/// `POST /api/v1/sessions/{id}/channels` body.
+struct OpenChannelRequest: Content {
+    var channel: SessionChannel
+}
+
+/// `POST /api/v1/sessions` and `…/channels` answer: go to `relayUrl` and show `ticket` first.
 struct CreatedSessionDTO: Content {
     var sessionId: UUID
+    /// The channel connection the ticket opens.
+    var channelId: UUID
+    var channel: SessionChannel
     var relayUrl: String
     var ticket: String
     var expiresAt: Date
     /// The customer must accept first; show "waiting for the customer".
     var attended: Bool
+
+    init(_ requested: SessionBroker.Requested) throws {
+        sessionId = try requested.session.requireID()
+        channelId = try requested.connection.requireID()
+        channel = requested.connection.channel
+        relayUrl = requested.relayURL
+        ticket = requested.ticket
+        expiresAt = requested.expiresAt
+        attended = requested.attended
+    }
 }
 
-/// A session's state (`GET /api/v1/sessions/{id}`, `DELETE` answer).
+/// A session's state (`GET /api/v1/sessions/{id}`, `DELETE` answer), with its channels.
 struct SessionDTO: Content {
     var sessionId: UUID
     var device: String
     var `operator`: String
-    var channel: String
+    /// The channel it was opened with.
+    var channel: SessionChannel
     var relay: String
+    /// `offered`, `active`, `ending`, `ended`.
     var status: String
     var requestedAt: Date
     var startedAt: Date?
     var endedAt: Date?
-    var endReason: String?
+    var endReason: SessionEndReason?
+    var bytesFromOperator: Int64
+    var bytesFromAgent: Int64
+    var channels: [ChannelDTO]
 
-    init(_ s: RemoteSession) throws {
+    /// One channel connection of the session.
+    struct ChannelDTO: Content {
+        var channelId: UUID
+        var channel: SessionChannel
+        var status: ChannelConnection.Status
+        var requestedAt: Date
+        var startedAt: Date?
+        var endedAt: Date?
+        var endReason: SessionEndReason?
+        var bytesFromOperator: Int64
+        var bytesFromAgent: Int64
+    }
+
+    init(_ s: RemoteSession, on db: any Database) async throws {
         sessionId = try s.requireID()
         device = s.deviceName
         self.operator = s.operatorLogin
@@ -44,6 +82,17 @@ struct SessionDTO: Content {
         startedAt = s.startedAt
         endedAt = s.endedAt
         endReason = s.endReason
+        bytesFromOperator = s.bytesFromOperator
+        bytesFromAgent = s.bytesFromAgent
+        channels = try await ChannelConnection.query(on: db)
+            .filter(\.$session.$id == sessionId).sort(\.$requestedAt).all()
+            .map {
+                ChannelDTO(
+                    channelId: try $0.requireID(), channel: $0.channel, status: $0.status,
+                    requestedAt: $0.requestedAt, startedAt: $0.startedAt, endedAt: $0.endedAt,
+                    endReason: $0.endReason, bytesFromOperator: $0.bytesFromOperator,
+                    bytesFromAgent: $0.bytesFromAgent)
+            }
     }
 }
 
@@ -53,7 +102,7 @@ struct ConnectionRecordDTO: Content {
     var sessionId: UUID
     var `operator`: String
     var device: String
-    var channel: String
+    var channel: SessionChannel
     var relay: String
     var requestedAt: Date
     var startedAt: Date?
@@ -63,6 +112,8 @@ struct ConnectionRecordDTO: Content {
     var operatorAddress: String?
     var agentAddress: String?
     var endReason: String
+    /// Each channel with its bytes (empty for records from before channels).
+    var channels: [ChannelUsage]
     var hash: String
 
     init(_ r: ConnectionRecord) {
@@ -80,6 +131,7 @@ struct ConnectionRecordDTO: Content {
         operatorAddress = r.operatorAddress
         agentAddress = r.agentAddress
         endReason = r.endReason
+        channels = ChannelUsage.list(in: r)
         hash = r.hash
     }
 }

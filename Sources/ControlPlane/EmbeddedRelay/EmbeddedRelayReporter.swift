@@ -12,6 +12,9 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
     let context: ControlPlaneContext
     let url: String
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Ends the database refused (it was down, or the disk full): tried again with every
+    /// load report, so that no session's end and record are lost.
+    private let unrecorded = Mutex<[RelaySessionEnd]>([])
 
     init(embedded: EmbeddedRelay, context: ControlPlaneContext, url: String) {
         self.embedded = embedded
@@ -39,8 +42,9 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
                             sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0, ended: [end]),
                         from: relayID, database: db, context: context, loadIncluded: false)
                 } catch {
+                    self.unrecorded.withLock { $0.append(end) }
                     logger.error(
-                        "embedded relay: could not record an ended session: \(String(reflecting: error))"
+                        "embedded relay: could not record an ended session (will retry): \(String(reflecting: error))"
                     )
                 }
             }
@@ -50,15 +54,20 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))
                 let next = RelayLoadSample(stats: relay.stats, at: .now)
-                let report = RelayReport(
+                var report = RelayReport(
                     sessions: next.stats.sessions, waiting: next.stats.waiting,
                     bytesPerSecond: next.bytesPerSecond(since: meter), cpu: next.cpu(since: meter),
                     activeSessions: relay.activeSessions, progress: relay.activeSessionProgress)
                 meter = next
+                report.ended = self.unrecorded.withLock { pending in
+                    defer { pending = [] }
+                    return pending
+                }
                 do {
                     try await RelayReportController.apply(
                         report, from: relayID, database: db, context: context)
                 } catch {
+                    self.unrecorded.withLock { $0.insert(contentsOf: report.ended, at: 0) }
                     logger.warning(
                         "embedded relay: load report failed: \(String(reflecting: error))")
                 }

@@ -1,8 +1,11 @@
 import Fluent
 import Foundation
+import TsunaguCore
 
-/// One operator's session with one device on one channel, from request to end. Written
-/// before the operator gets an answer, so no session exists that the log does not know.
+/// One operator's session with one device, from request to end: one authorisation (password,
+/// consent) that holds channels (``ChannelConnection``). Written before the operator gets an
+/// answer, so no session exists that the log does not know. Its bytes and addresses sum up
+/// its channels'.
 public final class RemoteSession: Model, @unchecked Sendable {
     // @unchecked: see Tenant.
     public static let schema = "sessions"
@@ -24,13 +27,14 @@ public final class RemoteSession: Model, @unchecked Sendable {
     /// Names as they were when the session started (the log keeps them even after renames).
     @Field(key: "operator_login") public var operatorLogin: String
     @Field(key: "device_name") public var deviceName: String
-    @Field(key: "channel") public var channel: String
+    /// The channel it was opened with.
+    @Field(key: "channel") public var channel: SessionChannel
     @Field(key: "relay_id") public var relayID: String
     @Field(key: "status") public var status: Status
     @Field(key: "requested_at") public var requestedAt: Date
     @OptionalField(key: "started_at") public var startedAt: Date?
     @OptionalField(key: "ended_at") public var endedAt: Date?
-    @OptionalField(key: "end_reason") public var endReason: String?
+    @OptionalField(key: "end_reason") public var endReason: SessionEndReason?
     @Field(key: "bytes_from_operator") public var bytesFromOperator: Int64
     @Field(key: "bytes_from_agent") public var bytesFromAgent: Int64
     @OptionalField(key: "operator_address") public var operatorAddress: String?
@@ -45,7 +49,7 @@ public final class RemoteSession: Model, @unchecked Sendable {
 
     public init(
         tenantID: UUID, operatorID: UUID, deviceID: UUID, operatorLogin: String, deviceName: String,
-        channel: String, relayID: String, requestAddress: String?
+        channel: SessionChannel, relayID: String, requestAddress: String?
     ) {
         self.$tenant.id = tenantID
         self.$operator.id = operatorID

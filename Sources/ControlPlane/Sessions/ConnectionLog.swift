@@ -16,10 +16,15 @@ public struct ConnectionLog: Sendable {
     /// The shortest retention the provider promises.
     public static let minimumRetentionDays = 365
 
-    /// Appends the record of an ended session; a second call for the same session returns
-    /// the first record (ends can be reported twice, e.g. by a relay retrying a report).
+    /// Appends the record of an ended session with its channels; a second call for the same
+    /// session returns the first record (ends can be reported twice, e.g. by a relay retrying
+    /// a report). Called inside the transaction that ends the session, it joins it: the end
+    /// and its record are saved together or not at all.
     @discardableResult
-    public func append(_ session: RemoteSession) async throws -> ConnectionRecord {
+    public func append(_ session: RemoteSession, channels: [ChannelConnection] = [])
+        async throws -> ConnectionRecord
+    {
+        let usages = try channels.sorted { $0.requestedAt < $1.requestedAt }.map(ChannelUsage.init)
         let sessionID = try session.requireID()
         if let existing = try await ConnectionRecord.query(on: database)
             .filter(\.$sessionID == sessionID).first()
@@ -54,7 +59,8 @@ public struct ConnectionLog: Sendable {
             record.bytesFromAgent = session.bytesFromAgent
             record.operatorAddress = session.operatorAddress ?? session.requestAddress
             record.agentAddress = session.agentAddress
-            record.endReason = session.endReason ?? "unknown"
+            record.endReason = (session.endReason ?? .unknown).rawValue
+            record.channels = usages.isEmpty ? nil : try ChannelUsage.text(of: usages)
             record.prevHash = last?.hash ?? anchor?.hash ?? Self.genesis
             record.hash = Self.hash(of: record)
             try await record.create(on: tx)
@@ -63,9 +69,10 @@ public struct ConnectionLog: Sendable {
     }
 
     /// The company's records with `endedAt` in `[from, to)`, oldest first.
-    public func records(tenantID: UUID, from: Date?, to: Date?, operatorLogin: String? = nil,
-        deviceName: String? = nil) async throws -> [ConnectionRecord]
-    {
+    public func records(
+        tenantID: UUID, from: Date?, to: Date?, operatorLogin: String? = nil,
+        deviceName: String? = nil
+    ) async throws -> [ConnectionRecord] {
         var query = ConnectionRecord.query(on: database).filter(\.$tenant.$id == tenantID)
         if let from { query = query.filter(\.$endedAt >= from) }
         if let to { query = query.filter(\.$endedAt < to) }
@@ -108,7 +115,8 @@ public struct ConnectionLog: Sendable {
                 expectedSeq = record.seq + 1
                 expectedPrev = record.hash
             }
-            results.append(.init(companyID: tenant.companyID, records: records.count, problems: problems))
+            results.append(
+                .init(companyID: tenant.companyID, records: records.count, problems: problems))
         }
         return results
     }
@@ -136,8 +144,10 @@ public struct ConnectionLog: Sendable {
                 if let firstKept { query = query.filter(\.$seq < firstKept.seq) }
                 let prefix = try await query.sort(\.$seq).all()
                 guard let last = prefix.last else { return 0 }
-                try await LogAnchor(tenantID: tenantID, seq: last.seq, hash: last.hash, purgedAt: now)
-                    .create(on: tx)
+                try await LogAnchor(
+                    tenantID: tenantID, seq: last.seq, hash: last.hash, purgedAt: now
+                )
+                .create(on: tx)
                 try await ConnectionRecord.query(on: tx).filter(\.$tenant.$id == tenantID)
                     .filter(\.$seq <= last.seq).delete()
                 return prefix.count
@@ -146,15 +156,19 @@ public struct ConnectionLog: Sendable {
         return removed
     }
 
-    /// SHA-256 over the previous hash and every field, in a fixed order.
+    /// SHA-256 over the previous hash and every field, in a fixed order. The channel list
+    /// joins the hashed fields only where a record has one, so records written before it
+    /// still verify.
     public static func hash(of record: ConnectionRecord) -> String {
-        let fields: [String] = [
-            record.prevHash, String(record.seq), record.sessionID.uuidString, record.$tenant.id.uuidString,
-            record.operatorLogin, record.deviceName, record.channel, record.relayID,
+        var fields: [String] = [
+            record.prevHash, String(record.seq), record.sessionID.uuidString,
+            record.$tenant.id.uuidString,
+            record.operatorLogin, record.deviceName, record.channel.rawValue, record.relayID,
             millis(record.requestedAt), record.startedAt.map(millis) ?? "-", millis(record.endedAt),
             String(record.bytesFromOperator), String(record.bytesFromAgent),
             record.operatorAddress ?? "-", record.agentAddress ?? "-", record.endReason,
         ]
+        if let channels = record.channels, !channels.isEmpty { fields.append(channels) }
         // Length-prefixed so that no two field lists give the same bytes.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()

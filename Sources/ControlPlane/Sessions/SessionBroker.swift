@@ -4,8 +4,9 @@ import TsunaguCore
 import Vapor
 
 /// Brokers sessions: checks the operator's right to a device, picks a relay, writes the
-/// session row, signs the two tickets and offers the session to the agent; later closes the
-/// row and appends the connection-log record when the relay reports the end.
+/// session and its first channel, signs the two tickets and offers the channel to the agent;
+/// adds channels to live sessions; later closes channels and sessions as the relay and the
+/// agent report (`SessionBroker+Reports.swift`) and as time passes (`+Sweep.swift`).
 public struct SessionBroker: Sendable {
     let database: any Database
     let context: ControlPlaneContext
@@ -15,24 +16,17 @@ public struct SessionBroker: Sendable {
         self.context = context
     }
 
-    /// Channels agents serve today.
-    public static let channels: Set<String> = ["desktop"]
     /// One operator's wrong connection passwords on a device before that operator is locked
     /// out of it for five minutes (the rest of the company is not).
     static let operatorPasswordLimit = AttemptLimit(failures: 5, lockSeconds: 300)
     /// Everyone's wrong connection passwords on a device before the device is locked for all:
     /// what stops guessing spread over many operator accounts.
     static let devicePasswordLimit = AttemptLimit(failures: 20, lockSeconds: 900)
-    /// A session not started this long after the request is given up (ticket 30 s + the
-    /// relay's 30 s wait for the peer + slack).
-    static let startDeadline: TimeInterval = 75
-    /// How long an ended session waits for its relay's final report (with the byte counts)
-    /// before it is closed without one: two report intervals and slack.
-    static let endGrace: TimeInterval = 15
-
     /// What the operator gets: where to go and the ticket to show there.
     public struct Requested: Sendable {
         public var session: RemoteSession
+        /// The channel connection the ticket opens.
+        public var connection: ChannelConnection
         public var relayURL: String
         public var ticket: String
         public var attended: Bool
@@ -40,15 +34,12 @@ public struct SessionBroker: Sendable {
     }
 
     /// Checks, in DESIGN.md's order: the device is the operator's company's, the licence is
-    /// valid, the connection password matches (with lockout), the device is online.
+    /// valid, the connection password matches (with lockout), the device is online. Opens the
+    /// session with its first channel.
     public func request(
-        by op: AuthenticatedOperator, deviceName: String, password: String, channel: String,
-        from address: String?
+        by op: AuthenticatedOperator, deviceName: String, password: String,
+        channel: SessionChannel, from address: String?
     ) async throws -> Requested {
-        guard Self.channels.contains(channel) else {
-            throw APIError.invalidField(
-                "channel", "one of: \(Self.channels.sorted().joined(separator: ", "))")
-        }
         let name = DeviceAdmission.normalizedName(deviceName) ?? deviceName
         guard
             let device = try await Device.query(on: database).filter(\.$tenant.$id == op.tenantID)
@@ -78,22 +69,80 @@ public struct SessionBroker: Sendable {
             tenantID: op.tenantID, operatorID: op.operatorID, deviceID: deviceID,
             operatorLogin: op.login, deviceName: device.connectionName, channel: channel,
             relayID: relayID, requestAddress: address)
-        try await session.create(on: database)  // durable before anyone is answered
+        let sessionID = UUID()
+        session.id = sessionID
+        let connection = ChannelConnection(sessionID: sessionID, channel: channel)
+        // Durable before anyone is answered.
+        try await database.transaction { tx in
+            try await session.create(on: tx)
+            try await connection.create(on: tx)
+        }
+        return try await offer(
+            connection, of: session, on: device, relayURL: relay.url, by: op)
+    }
+
+    /// `POST /api/v1/sessions/{id}/channels`: another channel of a live session, with no new
+    /// password and no new consent. Only the session's own operator may add one.
+    public func openChannel(
+        _ channel: SessionChannel, sessionID: UUID, by op: AuthenticatedOperator
+    ) async throws -> Requested {
+        guard
+            let session = try await RemoteSession.query(on: database).filter(\.$id == sessionID)
+                .filter(\.$tenant.$id == op.tenantID).first(),
+            session.$operator.id == op.operatorID
+        else {
+            throw APIError(.notFound, "session_not_found", "No such session of yours.")
+        }
+        guard session.status != .ended, !session.endRequested else {
+            throw APIError(.conflict, "session_ended", "This session has ended; start a new one.")
+        }
+        guard session.status == .active else {
+            throw APIError(
+                .conflict, "session_not_started",
+                "The session has not started yet (the customer may still be deciding); add channels once it has."
+            )
+        }
+        guard let device = try await Device.find(session.$device.id, on: database),
+            device.isOnline(), await context.agents.canReach(device)
+        else {
+            throw APIError(.conflict, "device_offline", "\(session.deviceName) is offline.")
+        }
+        // The session's channels share its relay, so that ending the session ends them all.
+        guard let relay = try await RelayNode.find(session.relayID, on: database),
+            relay.enabled, relay.isHealthy(at: Date())
+        else {
+            throw APIError(
+                .serviceUnavailable, "no_relay",
+                "The session's relay is not available; end the session and start a new one.")
+        }
+        let connection = ChannelConnection(sessionID: sessionID, channel: channel)
+        try await connection.create(on: database)
+        return try await offer(connection, of: session, on: device, relayURL: relay.url, by: op)
+    }
+
+    /// Signs both tickets of `connection` and offers it to the agent.
+    private func offer(
+        _ connection: ChannelConnection, of session: RemoteSession, on device: Device,
+        relayURL: String, by op: AuthenticatedOperator
+    ) async throws -> Requested {
         let sessionID = try session.requireID().uuidString
+        let channelID = try connection.requireID().uuidString
         let operatorTicket = SessionTicket(
-            session: sessionID, channel: channel, role: .operator, relay: relayID)
+            session: sessionID, channel: connection.channel, channelID: channelID,
+            role: .operator, relay: session.relayID)
         let agentTicket = SessionTicket(
-            session: sessionID, channel: channel, role: .agent, relay: relayID)
+            session: sessionID, channel: connection.channel, channelID: channelID, role: .agent,
+            relay: session.relayID)
         let offer = ControlMessage.Offer(
-            session: sessionID, channel: channel, relayURL: relay.url,
-            ticket: try await context.tickets.sign(agentTicket), operatorLogin: op.login,
-            company: op.companyID, attended: device.mode == .attended)
+            session: sessionID, channel: connection.channel, channelID: channelID,
+            relayURL: relayURL, ticket: try await context.tickets.sign(agentTicket),
+            operatorLogin: op.login, company: op.companyID, attended: device.mode == .attended)
         guard await context.agents.send(.offer(offer), to: device) else {
-            try await finish(session, reason: "agent_unreachable")
+            try await channelEnded(connection, of: session, reason: .agentUnreachable)
             throw APIError(.conflict, "device_offline", "\(device.connectionName) is offline.")
         }
         return Requested(
-            session: session, relayURL: relay.url,
+            session: session, connection: connection, relayURL: relayURL,
             ticket: try await context.tickets.sign(operatorTicket),
             attended: offer.attended, expiresAt: operatorTicket.expiresAt)
     }
@@ -171,57 +220,6 @@ public struct SessionBroker: Sendable {
         await releaseAll()
     }
 
-    /// The relay reported a channel's end: close the row and log it.
-    public func relayEnded(_ end: RelaySessionEnd, relayID: String) async throws {
-        guard let id = UUID(uuidString: end.session),
-            let session = try await RemoteSession.query(on: database).filter(\.$id == id)
-                .filter(\.$relayID == relayID).first(),
-            session.status != .ended
-        else { return }
-        session.startedAt = end.pairedAt ?? session.startedAt
-        session.bytesFromOperator = end.bytesFromOperator
-        session.bytesFromAgent = end.bytesFromAgent
-        session.operatorAddress = end.operatorAddress ?? session.operatorAddress
-        session.agentAddress = end.agentAddress ?? session.agentAddress
-        let reason =
-            session.endRequested && end.reason == "ended_by_server"
-            ? "ended_by_operator" : end.reason
-        try await finish(session, reason: reason, at: end.endedAt)
-    }
-
-    /// Marks sessions the relay says are paired as active.
-    public func relayActive(_ sessions: [String], relayID: String) async throws {
-        let ids = sessions.compactMap(UUID.init(uuidString:))
-        guard !ids.isEmpty else { return }
-        try await RemoteSession.query(on: database).filter(\.$id ~~ ids).filter(
-            \.$relayID == relayID
-        )
-        .filter(\.$status == .offered).set(\.$status, to: .active).set(\.$startedAt, to: Date())
-        .update()
-    }
-
-    /// Records the bytes open sessions have carried so far, as the relay reports them, so that
-    /// a session closed without its relay's final count (`server_restart`, `relay_lost`) keeps
-    /// what flowed.
-    public func relayProgress(_ progress: [RelaySessionProgress], relayID: String) async throws {
-        for entry in progress {
-            guard let id = UUID(uuidString: entry.session) else { continue }
-            try await RemoteSession.query(on: database).filter(\.$id == id)
-                .filter(\.$relayID == relayID).filter(\.$status != .ended)
-                .filter(\.$bytesFromOperator <= entry.bytesFromOperator)
-                .filter(\.$bytesFromAgent <= entry.bytesFromAgent)
-                .set(\.$bytesFromOperator, to: entry.bytesFromOperator)
-                .set(\.$bytesFromAgent, to: entry.bytesFromAgent).update()
-        }
-    }
-
-    /// Sessions the relay must close because someone ended them.
-    public func endRequests(for relayID: String) async throws -> [String] {
-        try await RemoteSession.query(on: database).filter(\.$relayID == relayID)
-            .filter(\.$endRequested == true).filter(\.$status != .ended).all()
-            .compactMap { $0.id?.uuidString }
-    }
-
     /// `DELETE /api/v1/sessions/{id}`: the operator who started it or a company admin.
     public func end(sessionID: UUID, by op: AuthenticatedOperator) async throws -> RemoteSession {
         guard
@@ -236,8 +234,11 @@ public struct SessionBroker: Sendable {
                 "Only its operator or an admin may end this session.")
         }
         guard session.status != .ended, !session.endRequested else { return session }
+        var lifecycle = SessionLifecycle(session)
+        let now = Date()
+        guard lifecycle.handle(.endRequested(at: now)) == .changed else { return session }
         session.endRequested = true
-        session.endRequestedAt = Date()
+        session.endRequestedAt = now
         try await session.save(on: database)
         if let device = try await Device.find(session.$device.id, on: database) {
             _ = await context.agents.send(
@@ -250,57 +251,4 @@ public struct SessionBroker: Sendable {
         return try await RemoteSession.find(sessionID, on: database) ?? session
     }
 
-    /// The agent answered an offer; a refusal ends the session with its reason.
-    func agentAnswered(_ answer: ControlMessage.OfferAnswer, deviceID: UUID) async throws {
-        guard !answer.accepted, let id = UUID(uuidString: answer.session),
-            let session = try await RemoteSession.query(on: database).filter(\.$id == id)
-                .filter(\.$device.$id == deviceID).first(),
-            session.status != .ended
-        else { return }
-        session.endRequested = true
-        session.endRequestedAt = Date()
-        try await session.save(on: database)
-        // Nothing was paired (the agent never dialled): no counts to wait for.
-        try await finish(session, reason: answer.reason ?? "declined")
-        await context.relayControl?.end(session: answer.session, relayID: session.relayID)
-    }
-
-    /// Ends sessions whose relay stopped reporting (`relay_lost`) and offers that never
-    /// started (`not_started`). Runs every few seconds.
-    public func sweep(now: Date = Date()) async throws {
-        let lost = try await RelayDirectory(database: database).unhealthyIDs(at: now)
-        let open = try await RemoteSession.query(on: database).filter(\.$status != .ended).all()
-        for session in open {
-            if lost.contains(session.relayID) {
-                try await finish(session, reason: "relay_lost", at: now)
-            } else if session.endRequested, let asked = session.endRequestedAt,
-                now.timeIntervalSince(asked) > Self.endGrace
-            {
-                try await finish(session, reason: "ended_by_operator", at: now)
-            } else if session.status == .offered,
-                now.timeIntervalSince(session.requestedAt) > Self.startDeadline
-            {
-                try await finish(session, reason: "not_started", at: now)
-            }
-        }
-    }
-
-    /// At start-up: sessions on this instance's embedded relay that are still open died with
-    /// the previous process (its relay's connections went with it). Closes them as `server_restart` so
-    /// that every session requested has its log record, however the process ended.
-    public func recoverEmbeddedSessions(at now: Date = Date()) async throws -> Int {
-        let open = try await RemoteSession.query(on: database)
-            .filter(\.$relayID == context.embeddedRelayID).filter(\.$status != .ended).all()
-        for session in open { try await finish(session, reason: "server_restart", at: now) }
-        return open.count
-    }
-
-    /// Closes the row and appends the log record.
-    func finish(_ session: RemoteSession, reason: String, at time: Date = Date()) async throws {
-        session.status = .ended
-        session.endedAt = time
-        session.endReason = reason
-        try await session.save(on: database)
-        try await ConnectionLog(database: database).append(session)
-    }
 }

@@ -19,10 +19,14 @@ public enum ControlMessage: Sendable, Equatable {
     case offerAnswer(OfferAnswer)
     case endSession(EndSession)
 
-    /// The server asks the agent to join a session: dial `relayURL` with `ticket`.
+    /// The server asks the agent to join a session's channel: dial `relayURL` with `ticket`.
+    /// The first channel of a session needs the customer's consent (attended mode); later
+    /// channels of a session the agent already accepted do not.
     public struct Offer: Codable, Sendable, Equatable {
         public var session: String
-        public var channel: String
+        public var channel: SessionChannel
+        /// The channel's connection id (``SessionTicket/channelID``).
+        public var channelID: String?
         /// `wss://…/relay/v1` (WebSocket) of the chosen relay.
         public var relayURL: String
         /// The agent's single-use ticket.
@@ -34,11 +38,13 @@ public enum ControlMessage: Sendable, Equatable {
         public var attended: Bool
 
         public init(
-            session: String, channel: String, relayURL: String, ticket: String,
-            operatorLogin: String, company: String, attended: Bool
+            session: String, channel: SessionChannel, channelID: String? = nil,
+            relayURL: String, ticket: String, operatorLogin: String, company: String,
+            attended: Bool
         ) {
             self.session = session
             self.channel = channel
+            self.channelID = channelID
             self.relayURL = relayURL
             self.ticket = ticket
             self.operatorLogin = operatorLogin
@@ -50,13 +56,19 @@ public enum ControlMessage: Sendable, Equatable {
     /// The agent's answer to an offer: accepted (and dialling the relay) or not, and why.
     public struct OfferAnswer: Codable, Sendable, Equatable {
         public var session: String
+        /// Which channel connection of the session the answer is for.
+        public var channelID: String?
         public var accepted: Bool
-        /// `declined` (the customer said no), `no_answer` (silence), `unsupported_channel`,
-        /// `relay_unreachable`.
-        public var reason: String?
+        /// Why not: `declined` (the customer said no), `no_answer` (silence),
+        /// `unsupported_channel`, `channel_disabled`, `channel_unavailable`.
+        public var reason: SessionEndReason?
 
-        public init(session: String, accepted: Bool, reason: String? = nil) {
+        public init(
+            session: String, channelID: String? = nil, accepted: Bool,
+            reason: SessionEndReason? = nil
+        ) {
             self.session = session
+            self.channelID = channelID
             self.accepted = accepted
             self.reason = reason
         }

@@ -35,16 +35,22 @@ public struct RelayReport: Codable, Sendable, Equatable {
     }
 }
 
-/// What one open session has carried so far, over all its paired channels.
+/// What one open channel of a session has carried so far.
 public struct RelaySessionProgress: Codable, Sendable, Equatable {
     public var session: String
+    /// The channel's connection (``SessionTicket/connectionKey``); nil from older relays,
+    /// which summed a session's channels.
+    public var channelID: String?
     /// Payload bytes from the operator to the agent.
     public var bytesFromOperator: Int64
     /// Payload bytes from the agent to the operator.
     public var bytesFromAgent: Int64
 
-    public init(session: String, bytesFromOperator: Int64, bytesFromAgent: Int64) {
+    public init(
+        session: String, channelID: String? = nil, bytesFromOperator: Int64, bytesFromAgent: Int64
+    ) {
         self.session = session
+        self.channelID = channelID
         self.bytesFromOperator = bytesFromOperator
         self.bytesFromAgent = bytesFromAgent
     }
@@ -53,7 +59,9 @@ public struct RelaySessionProgress: Codable, Sendable, Equatable {
 /// One channel of a session that the relay closed, with what it carried.
 public struct RelaySessionEnd: Codable, Sendable, Equatable {
     public var session: String
-    public var channel: String
+    public var channel: SessionChannel
+    /// The channel's connection (``SessionTicket/connectionKey``).
+    public var channelID: String?
     public var pairedAt: Date?
     public var endedAt: Date
     /// Payload bytes from the operator to the agent.
@@ -62,16 +70,18 @@ public struct RelaySessionEnd: Codable, Sendable, Equatable {
     public var bytesFromAgent: Int64
     public var operatorAddress: String?
     public var agentAddress: String?
-    /// `operator_closed`, `agent_closed`, `idle_timeout`, `peer_timeout`, `relay_shutdown`,
-    /// `ended_by_server`, `error`.
-    public var reason: String
+    /// One of the relay's reasons: `operator_closed`, `agent_closed`, `idle_timeout`,
+    /// `peer_timeout`, `relay_shutdown`, `ended_by_server`, `error`.
+    public var reason: SessionEndReason
 
     public init(
-        session: String, channel: String, pairedAt: Date?, endedAt: Date, bytesFromOperator: Int64,
-        bytesFromAgent: Int64, operatorAddress: String?, agentAddress: String?, reason: String
+        session: String, channel: SessionChannel, channelID: String? = nil, pairedAt: Date?,
+        endedAt: Date, bytesFromOperator: Int64, bytesFromAgent: Int64, operatorAddress: String?,
+        agentAddress: String?, reason: SessionEndReason
     ) {
         self.session = session
         self.channel = channel
+        self.channelID = channelID
         self.pairedAt = pairedAt
         self.endedAt = endedAt
         self.bytesFromOperator = bytesFromOperator

@@ -20,21 +20,25 @@ public struct SessionTicket: JWTPayload, Equatable {
     public var jti: IDClaim
     public var iat: IssuedAtClaim
     public var exp: ExpirationClaim
-    /// The channel: `desktop`, `files`, `terminal`.
-    public var channel: String
+    public var channel: SessionChannel
+    /// Which connection of the session this is (a channel can be opened again, e.g. a
+    /// terminal reattached, or several file copies at once); nil for the session's first.
+    public var channelID: String?
     public var role: Role
     /// The relay that must accept it.
     public var relay: String
 
     public init(
-        session: String, ticketID: String = UUID().uuidString, channel: String, role: Role,
-        relay: String, issuedAt: Date = Date(), lifetime: TimeInterval = 30
+        session: String, ticketID: String = UUID().uuidString, channel: SessionChannel,
+        channelID: String? = nil, role: Role, relay: String, issuedAt: Date = Date(),
+        lifetime: TimeInterval = 30
     ) {
         self.sub = SubjectClaim(value: session)
         self.jti = IDClaim(value: ticketID)
         self.iat = IssuedAtClaim(value: issuedAt)
         self.exp = ExpirationClaim(value: issuedAt.addingTimeInterval(lifetime))
         self.channel = channel
+        self.channelID = channelID
         self.role = role
         self.relay = relay
     }
@@ -42,6 +46,8 @@ public struct SessionTicket: JWTPayload, Equatable {
     public var session: String { sub.value }
     public var ticketID: String { jti.value }
     public var expiresAt: Date { exp.value }
+    /// What the relay pairs the two ends by, within the session.
+    public var connectionKey: String { channelID ?? channel.rawValue }
 
     /// Called by JWTKit after the signature checked out.
     public func verify(using algorithm: some JWTAlgorithm) async throws {
@@ -49,6 +55,10 @@ public struct SessionTicket: JWTPayload, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case sub, jti, iat, exp, channel = "ch", role, relay = "rid"
+        case sub, jti, iat, exp
+        case channel = "ch"
+        case channelID = "cid"
+        case role
+        case relay = "rid"
     }
 }

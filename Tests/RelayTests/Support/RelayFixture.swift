@@ -57,7 +57,9 @@ final class RelayFixture: Sendable {
         let ws = try await relay.listenWebSocket(host: "127.0.0.1", port: 0)
         let tcp = try await relay.listenTCP(host: "127.0.0.1", port: 0)
         var tlsPort: Int?
-        if let tls { tlsPort = try await relay.listenTCP(host: "127.0.0.1", port: 0, tls: tls).port }
+        if let tls {
+            tlsPort = try await relay.listenTCP(host: "127.0.0.1", port: 0, tls: tls).port
+        }
         return RelayFixture(
             relay: relay, signer: await TicketSigner(privateKey: key), serverKey: key,
             webSocketPort: ws.port!, tcpPort: tcp.port!, tlsPort: tlsPort)
@@ -65,12 +67,13 @@ final class RelayFixture: Sendable {
 
     /// A signed ticket.
     func ticket(
-        session: String, channel: String = "desktop", role: SessionTicket.Role,
+        session: String, channel: SessionChannel = .desktop, channelID: String? = nil,
+        role: SessionTicket.Role,
         relay: String = relayID, issuedAt: Date = Date(), lifetime: TimeInterval = 30
     ) async throws -> String {
         try await signer.sign(
             SessionTicket(
-                session: session, channel: channel, role: role, relay: relay,
+                session: session, channel: channel, channelID: channelID, role: role, relay: relay,
                 issuedAt: issuedAt, lifetime: lifetime))
     }
 
