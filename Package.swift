@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.8.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.10.0"),
         .package(url: "https://github.com/vapor/websocket-kit.git", from: "2.15.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
@@ -174,6 +175,8 @@ let package = Package(
             dependencies: [
                 "ControlPlane", "TsunaguCore", "TestSupport",
                 .product(name: "VaporTesting", package: "vapor"),
+                // Raw SQL in tests: a trigger that refuses a write, standing for a full disk.
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]),
         // Helpers shared by the test targets that run real processes.
