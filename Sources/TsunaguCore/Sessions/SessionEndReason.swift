@@ -55,14 +55,4 @@ public enum SessionEndReason: String, Codable, Sendable, CaseIterable, Hashable 
         let text = try decoder.singleValueContainer().decode(String.self)
         self = Self(rawValue: text) ?? .unknown
     }
-
-    /// Whether the agent said it (an offer's refusal ends the session with it).
-    public var isAgentRefusal: Bool {
-        switch self {
-        case .declined, .noAnswer, .unsupportedChannel, .channelDisabled, .channelUnavailable,
-            .relayUnreachable, .agentStopped, .endedByCustomer:
-            true
-        default: false
-        }
-    }
 }
