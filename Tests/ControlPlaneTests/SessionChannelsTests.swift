@@ -211,6 +211,25 @@ import VaporTesting
 
     /// The database refuses the log record (a trigger standing for a full disk): the session's
     /// end rolls back with it, and the next report closes it with its record.
+    /// Every report and end looks a session's channels up by session: that column is indexed.
+    @Test(arguments: TestDatabase.available)
+    func channelsAreIndexedBySession(_ kind: TestDatabase) async throws {
+        try await SessionTests().withSetup(kind) { s in
+            let sql = try #require(s.cp.app.db as? any SQLDatabase)
+            let query: SQLQueryString =
+                switch kind {
+                case .sqlite:
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'session_channels'"
+                case .postgres:
+                    "SELECT indexname AS name FROM pg_indexes WHERE tablename = 'session_channels'"
+                }
+            let names = try await sql.raw(query).all().map {
+                try $0.decode(column: "name", as: String.self)
+            }
+            #expect(names.contains("session_channels_session_id"), "indexes: \(names)")
+        }
+    }
+
     @Test(arguments: TestDatabase.available)
     func aFailedAppendRollsTheEndBack(_ kind: TestDatabase) async throws {
         try await SessionTests().withSetup(kind) { s in

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 
 /// Sessions hold channels: one row per relay connection, and the connection log lists them
 /// with their bytes. Sessions from before keep their single channel in the session row.
@@ -21,6 +22,11 @@ struct CreateSessionChannels: AsyncMigration {
             .field("operator_address", .string)
             .field("agent_address", .string)
             .create()
+        // Every relay report and every end looks a session's channels up by its id.
+        if let sql = database as? any SQLDatabase {
+            try await sql.create(index: "session_channels_session_id")
+                .on(ChannelConnection.schema).column("session_id").run()
+        }
         // Null in records written before: their hash did not cover it, and still does not.
         try await database.schema(ConnectionRecord.schema).field("channels", .string).update()
     }
