@@ -59,6 +59,12 @@ const icons = {
   copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
   monitor: 'M3 4h18v12H3zM8 20h8M12 16v4',
+  folder: 'M3 6h7l2 2h9v11H3z',
+  file: 'M6 3h8l4 4v14H6zM14 3v4h4',
+  terminal: 'M3 5h18v14H3zM7 10l3 2-3 2M12 15h5',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
+  download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
+  up: 'M12 19V5M6 11l6-6 6 6',
 };
 
 /**

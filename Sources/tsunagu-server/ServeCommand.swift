@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "noVNC folder for the console (env TSUNAGU_NOVNC_DIR)")
     var novncDir: String?
 
+    @Option(help: "xterm.js folder for the console's terminal (env TSUNAGU_XTERM_DIR)")
+    var xtermDir: String?
+
     @Option(help: "The web console's folder (env TSUNAGU_PUBLIC_DIR). Default ./Public")
     var publicDir: String?
 
@@ -85,6 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
             embeddedRelay: !noEmbeddedRelay, instanceID: instanceID ?? env["TSUNAGU_INSTANCE_ID"],
             trustedProxies: proxies, agentHelloTimeout: .milliseconds(Int64(helloTimeout * 1000)),
             novncDirectory: novncDir ?? env["TSUNAGU_NOVNC_DIR"] ?? "/usr/share/novnc",
+            xtermDirectory: xtermDir ?? env["TSUNAGU_XTERM_DIR"]
+                ?? "/usr/local/share/tsunagu/xterm",
             publicDirectory: publicDir ?? env["TSUNAGU_PUBLIC_DIR"],
             httpLimits: HTTPLimits(
                 requestHeadTimeout: .milliseconds(Int64(headerTimeout * 1000)),

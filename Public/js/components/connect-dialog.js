@@ -1,21 +1,23 @@
 // Connect: the device's connection password, then "connecting" or, for attended devices,
 // "waiting for the customer to accept"; refusals and wrong passwords are said plainly.
-// When the relay pairs, the dialog gives way to the session viewer.
+// When the relay pairs, the dialog gives way to the session viewer (its screen, or only its
+// files for a files-only session).
 
 import { h, replace, icon } from '../dom.js';
 import { t } from '../i18n.js';
 import { SessionViewer, loadNoVNC } from '../viewer/session-viewer.js';
 
 /**
- * Opens the dialog for `device`.
- * @param {{ device: string, mode?: string, onClosed: () => void }} options
+ * Opens the dialog for `device`; `channel` is what the session starts with.
+ * @param {{ device: string, mode?: string, channel?: 'desktop'|'files', onClosed: () => void }} options
  */
-export function ConnectDialog({ device, mode, onClosed }) {
-  loadNoVNC().catch(() => {});
+export function ConnectDialog({ device, mode, channel = 'desktop', onClosed }) {
+  const filesOnly = channel === 'files';
+  if (!filesOnly) loadNoVNC().catch(() => {});
   let viewer = null;
   const password = h('input', { type: 'password', id: 'connect-password', name: 'connection-password', required: true, autocomplete: 'off', spellcheck: 'false' });
   const message = h('p', { class: 'form__error', id: 'connect-error', role: 'alert', hidden: true });
-  const submit = h('button', { type: 'submit', class: 'button button--primary', id: 'connect-submit' }, icon('monitor'), h('span', { text: t('connect.submit') }));
+  const submit = h('button', { type: 'submit', class: 'button button--primary', id: 'connect-submit' }, icon(filesOnly ? 'folder' : 'monitor'), h('span', { text: t(filesOnly ? 'connect.submitFiles' : 'connect.submit') }));
   const cancel = h('button', { type: 'button', class: 'button', id: 'connect-cancel', text: t('common.cancel'), onclick: () => abandon() });
   const body = h('div', { class: 'dialog__body' });
   const form = h(
@@ -28,7 +30,7 @@ export function ConnectDialog({ device, mode, onClosed }) {
   const dialog = h(
     'dialog',
     { class: 'dialog', id: 'connect-dialog', 'aria-labelledby': 'connect-title' },
-    h('h2', { class: 'dialog__title', id: 'connect-title' }, h('span', { text: t('connect.title') }), h('span', { class: 'dialog__device', text: device })),
+    h('h2', { class: 'dialog__title', id: 'connect-title' }, h('span', { text: t(filesOnly ? 'connect.titleFiles' : 'connect.title') }), h('span', { class: 'dialog__device', text: device })),
     mode ? h('p', { class: 'dialog__meta' }, h('span', { class: `badge badge--${mode}`, text: t(`mode.${mode}`) }), h('span', { class: 'muted', text: t(`mode.${mode}.hint`) })) : null,
     body,
   );
@@ -72,7 +74,7 @@ export function ConnectDialog({ device, mode, onClosed }) {
     submit.disabled = true;
     message.hidden = true;
     const secret = password.value;
-    viewer = SessionViewer({ device, password: secret, onClose: () => onClosed() });
+    viewer = SessionViewer({ device, password: secret, channel, onClose: () => onClosed() });
     showWaiting(false);
     viewer.connect(
       {

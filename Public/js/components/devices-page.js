@@ -50,6 +50,8 @@ export function DevicesPage() {
     let row = rows.get(device.name);
     if (!row) {
       const connect = h('button', { type: 'button', class: 'button button--primary button--small', dataset: { device: device.name }, onclick: () => openConnect(device.name) }, icon('monitor'), h('span', { text: t('devices.connect') }));
+      // A files-only session: the customer's files without their screen.
+      const files = h('button', { type: 'button', class: 'button button--small', dataset: { filesDevice: device.name }, title: t('devices.filesHint'), onclick: () => openConnect(device.name, 'files') }, icon('folder'), h('span', { text: t('devices.files') }));
       row = {
         tr: h('tr', { dataset: { device: device.name } }),
         state: h('span', { class: 'state' }),
@@ -58,8 +60,9 @@ export function DevicesPage() {
         mode: h('span', { class: 'badge' }),
         seen: h('td', { class: 'devices__seen' }),
         connect,
+        files,
       };
-      replace(row.tr, h('td', {}, row.state), row.name, row.os, h('td', {}, row.mode), row.seen, h('td', { class: 'table__action' }, connect));
+      replace(row.tr, h('td', {}, row.state), row.name, row.os, h('td', {}, row.mode), row.seen, h('td', { class: 'table__action' }, h('span', { class: 'devices__actions' }, connect, files)));
       rows.set(device.name, row);
     }
     row.tr.dataset.online = String(device.online);
@@ -73,6 +76,8 @@ export function DevicesPage() {
     row.seen.title = dateTime(device.lastSeenAt);
     row.connect.disabled = !device.online;
     row.connect.title = device.online ? '' : t('devices.offlineHint');
+    row.files.disabled = !device.online;
+    row.files.title = device.online ? t('devices.filesHint') : t('devices.offlineHint');
     return row.tr;
   }
 
@@ -110,10 +115,11 @@ export function DevicesPage() {
     if (!stopped) timer = setTimeout(poll, pollInterval);
   }
 
-  function openConnect(name) {
+  function openConnect(name, channel = 'desktop') {
     paused = true;
     ConnectDialog({
       device: name,
+      channel,
       mode: devices.find((d) => d.name === name)?.mode,
       onClosed: () => {
         paused = false;

@@ -16,12 +16,14 @@ const watchInterval = 1000;
  */
 
 /**
- * Starts a session with `device`. Returns `{ cancel }`; cancelling ends the session.
+ * Starts a session with `device` whose first channel is `channel` (`desktop`, `files`, …).
+ * Returns `{ cancel }`; cancelling ends the session.
  * @param {string} device
  * @param {string} password
  * @param {LinkHandlers} handlers
+ * @param {string} [channel]
  */
-export function linkSession(device, password, handlers) {
+export function linkSession(device, password, handlers, channel = 'desktop') {
   let done = false;
   let created = null;
   let leaveRelay = () => {};
@@ -51,7 +53,7 @@ export function linkSession(device, password, handlers) {
 
   (async () => {
     try {
-      created = await api('POST', '/api/v1/sessions', { device, password, channel: 'desktop' });
+      created = await api('POST', '/api/v1/sessions', { device, password, channel });
     } catch (error) {
       finish();
       handlers.onFailed({ kind: 'api', error });

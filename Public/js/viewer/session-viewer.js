@@ -1,102 +1,108 @@
-// The remote screen: noVNC on the relay socket, a toolbar (special keys, clipboard, scale,
-// full screen, view only, quality, end), and clear messages when the connection ends, with
-// a reconnect button.
+// The session viewer: one session with a device, shown full window. It owns the session's
+// lifecycle (connect, watch, lost/ended messages with Reconnect, end), the title bar, the
+// tabs and the toolbar; each channel is a panel of its own (screen, files, terminal; chat
+// fits the same shape). The session starts with one channel (the "primary" panel); the other
+// panels open their channels on first view through `POST /api/v1/sessions/{id}/channels`.
 
 import { h, icon, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { api } from '../api.js';
 import { describeError, describeEndReason } from '../errors.js';
 import { linkSession } from './session-link.js';
-import { probeFirstFrame } from './frame-probe.js';
-import { KeysMenu } from './keys-menu.js';
-import { ClipboardPanel } from './clipboard-panel.js';
-import { TouchKeyboard } from './touch-keyboard.js';
+import { openChannel } from './channel-link.js';
+import { ScreenPanel, loadNoVNC } from './screen-panel.js';
+import { FilesPanel } from './files-panel.js';
+import { TerminalPanel } from './terminal-panel.js';
 
-/** noVNC's modules, loaded once (the console still works without them, minus the viewer). */
-let novnc = null;
+export { loadNoVNC };
 
-/** Loads noVNC from `/novnc/`; rejects when the server has no noVNC. */
-export async function loadNoVNC() {
-  if (!novnc) {
-    novnc = Promise.all([
-      import('/novnc/core/rfb.js'),
-      import('/novnc/core/input/keysym.js'),
-      import('/novnc/core/input/keysymdef.js'),
-    ]).then(([rfb, keysym, keysymdef]) => ({ RFB: rfb.default, keysym: keysym.default, lookup: keysymdef.default.lookup }));
-    novnc.catch(() => {
-      novnc = null;
-    });
-  }
-  return novnc;
-}
+/**
+ * What a panel may ask of the viewer.
+ * @typedef {{
+ *   connected: (panel: string) => void,
+ *   lost: (panel: string) => void,
+ *   fatal: (message: string) => void,
+ *   openChannel: (channel: string, handlers: { onPaired: (socket: WebSocket) => void, onFailed: (message: string) => void }) => () => void,
+ *   sessionId: () => string|null,
+ *   device: string,
+ * }} PanelContext
+ */
 
-const qualities = {
-  low: { quality: 2, compression: 6 },
-  medium: { quality: 5, compression: 4 },
-  high: { quality: 7, compression: 2 },
-  best: { quality: 9, compression: 1 },
-};
-const settingsKey = 'tsunagu.viewer';
+/** The panels by the channel a session starts with; the first is shown first. */
+const panelOrder = { desktop: ['screen', 'files', 'terminal'], files: ['files', 'screen', 'terminal'], terminal: ['terminal', 'screen', 'files'] };
+const tabIcons = { screen: 'monitor', files: 'folder', terminal: 'terminal' };
+const lostReasons = new Set([null, undefined, 'error', 'relay_lost', 'idle_timeout', 'relay_shutdown', 'server_restart', 'operator_closed']);
 
 /**
  * A full-window viewer for one device. It stays hidden until the first connection pairs.
- * @param {{ device: string, password: string, onClose: () => void }} options
+ * @param {{ device: string, password: string, channel?: 'desktop'|'files'|'terminal', onClose: () => void }} options
  */
-export function SessionViewer({ device, password, onClose }) {
-  const settings = { scale: 'fit', quality: 'high', ...JSON.parse(localStorage.getItem(settingsKey) ?? '{}') };
-  const saveSettings = () => localStorage.setItem(settingsKey, JSON.stringify({ scale: settings.scale, quality: settings.quality }));
-  /** @type {any} */
-  let rfb = null;
+export function SessionViewer({ device, password, channel = 'desktop', onClose }) {
   let session = null;
   let link = null;
   let endedByUs = false;
   let clock = null;
   let connectedAt = 0;
-  let modules = null;
+  let active = null;
 
-  const screen = h('div', { class: 'viewer__screen', id: 'viewer-screen' });
   const statusPill = h('span', { class: 'pill', id: 'viewer-status' });
   const timer = h('span', { class: 'viewer__timer muted' });
   const overlay = h('div', { class: 'viewer__overlay', id: 'viewer-overlay', hidden: true, role: 'alertdialog', 'aria-live': 'assertive' });
-  const target = () => rfb;
+  const root = h('div', { class: 'viewer', id: 'viewer', hidden: true, 'aria-label': t('viewer.label', { device }) });
+  root.dataset.channel = channel;
+  const fullscreenButton = h('button', { type: 'button', class: 'tool', id: 'viewer-fullscreen', title: t('viewer.fullscreen'), 'aria-label': t('viewer.fullscreen'), onclick: toggleFullscreen }, icon('fullscreen'), h('span', { class: 'tool__label', text: t('viewer.fullscreen') }));
+  const endButton = h('button', { type: 'button', class: 'tool tool--danger', id: 'viewer-end', title: t('viewer.end'), onclick: () => end() }, icon('power'), h('span', { class: 'tool__label tool__label--always', text: t('viewer.end') }));
+  const toolbar = h('div', { class: 'viewer__tools', role: 'toolbar', 'aria-label': t('viewer.toolbar') });
+  const tabs = h('div', { class: 'viewer__tabs', role: 'tablist', 'aria-label': t('viewer.panels') });
+  const stage = h('div', { class: 'viewer__stage' });
 
-  const toggle = (id, label, iconName, onChange) => {
-    const button = h('button', { type: 'button', class: 'tool', id, 'aria-pressed': 'false', title: label, 'aria-label': label }, icon(iconName), h('span', { class: 'tool__label', text: label }));
-    button.addEventListener('click', () => {
-      const on = button.getAttribute('aria-pressed') !== 'true';
-      button.setAttribute('aria-pressed', String(on));
-      onChange(on);
-    });
-    return button;
+  /** @type {PanelContext} */
+  const ctx = {
+    device,
+    connected: (id) => {
+      if (id !== primaryId) return;
+      setStatus('connected', t('viewer.connected'));
+      overlay.hidden = true;
+      connectedAt = Date.now();
+      root.dataset.session = session.sessionId;
+    },
+    lost: (id) => {
+      if (id === primaryId) disconnected();
+    },
+    fatal: (message) => {
+      endedByUs = true;
+      showOverlay('error', message, '', [closeButton()]);
+    },
+    openChannel: (name, handlers) => {
+      if (!session) {
+        handlers.onFailed(t('panel.noSession'));
+        return () => {};
+      }
+      return openChannel(session.sessionId, name, {
+        onPaired: handlers.onPaired,
+        onFailed: (failure) => handlers.onFailed(failure.kind === 'api' ? describeError(failure.error) : t('viewer.relayFailed', { code: failure.code })),
+      });
+    },
+    sessionId: () => session?.sessionId ?? null,
   };
 
-  const root = h('div', { class: 'viewer', id: 'viewer', hidden: true, 'aria-label': t('viewer.label', { device }) });
-  const scaleButton = toggle('viewer-scale', t('viewer.actualSize'), 'actual', (on) => {
-    settings.scale = on ? 'actual' : 'fit';
-    saveSettings();
-    applyScale();
-  });
-  const viewOnlyButton = toggle('viewer-view-only', t('viewer.viewOnly'), 'eye', (on) => {
-    if (rfb) rfb.viewOnly = on;
-    root.classList.toggle('viewer--view-only', on);
-  });
-  const fullscreenButton = h('button', { type: 'button', class: 'tool', id: 'viewer-fullscreen', title: t('viewer.fullscreen'), 'aria-label': t('viewer.fullscreen'), onclick: toggleFullscreen }, icon('fullscreen'), h('span', { class: 'tool__label', text: t('viewer.fullscreen') }));
-  const quality = h(
-    'select',
-    { id: 'viewer-quality', class: 'tool-select', 'aria-label': t('viewer.quality'), title: t('viewer.quality') },
-    Object.keys(qualities).map((key) => h('option', { value: key, text: t(`quality.${key}`) })),
-  );
-  quality.value = settings.quality in qualities ? settings.quality : 'high';
-  quality.addEventListener('change', () => {
-    settings.quality = quality.value;
-    saveSettings();
-    applyQuality();
-  });
-  const endButton = h('button', { type: 'button', class: 'tool tool--danger', id: 'viewer-end', title: t('viewer.end'), onclick: () => end() }, icon('power'), h('span', { class: 'tool__label tool__label--always', text: t('viewer.end') }));
-
-  let keys = null;
-  let clipboard = null;
-  const toolbar = h('div', { class: 'viewer__tools', role: 'toolbar', 'aria-label': t('viewer.toolbar') });
+  const order = panelOrder[channel] ?? panelOrder.desktop;
+  const primaryId = order[0];
+  const panels = {
+    screen: ScreenPanel({ root, fullscreenButton, primary: primaryId === 'screen', ctx }),
+    files: FilesPanel({ primary: primaryId === 'files', ctx }),
+    terminal: TerminalPanel({ primary: primaryId === 'terminal', ctx }),
+  };
+  const primary = panels[primaryId];
+  const tabButtons = {};
+  for (const id of order) {
+    const panel = panels[id];
+    panel.el.hidden = true;
+    stage.append(panel.el);
+    tabButtons[id] = h('button', { type: 'button', class: 'viewer__tab', role: 'tab', id: `viewer-tab-${id}`, 'aria-selected': 'false', 'aria-controls': panel.el.id, onclick: () => show(id) }, icon(tabIcons[id]), h('span', { class: 'tool__label', text: t(`viewer.tab.${id}`) }));
+    tabs.append(tabButtons[id]);
+  }
+  stage.append(overlay);
 
   replace(
     root,
@@ -104,30 +110,32 @@ export function SessionViewer({ device, password, onClose }) {
       'header',
       { class: 'viewer__bar' },
       h('div', { class: 'viewer__title' }, h('span', { class: 'brand__mark brand__mark--small', 'aria-hidden': 'true' }), h('strong', { class: 'viewer__device', text: device }), statusPill, timer),
+      tabs,
       toolbar,
     ),
-    h('div', { class: 'viewer__stage' }, screen, overlay),
+    stage,
   );
+
+  /** Shows panel `id`, its tools and tab. */
+  function show(id) {
+    if (active === id) return;
+    if (active) {
+      panels[active].closePopups?.();
+      panels[active].el.hidden = true;
+      panels[active].deactivate?.();
+    }
+    active = id;
+    root.dataset.panel = id;
+    for (const [key, button] of Object.entries(tabButtons)) button.setAttribute('aria-selected', String(key === id));
+    panels[id].el.hidden = false;
+    replace(toolbar, panels[id].tools, h('span', { class: 'tool-sep', 'aria-hidden': 'true' }), id === 'screen' ? null : fullscreenButton, endButton);
+    panels[id].activate();
+  }
 
   function setStatus(kind, text) {
     statusPill.className = `pill pill--${kind}`;
     statusPill.textContent = text;
     root.dataset.state = kind;
-  }
-
-  function applyScale() {
-    scaleButton.setAttribute('aria-pressed', String(settings.scale === 'actual'));
-    root.classList.toggle('viewer--actual', settings.scale === 'actual');
-    if (!rfb) return;
-    rfb.scaleViewport = settings.scale !== 'actual';
-    rfb.clipViewport = false;
-  }
-
-  function applyQuality() {
-    if (!rfb) return;
-    const q = qualities[settings.quality] ?? qualities.high;
-    rfb.qualityLevel = q.quality;
-    rfb.compressionLevel = q.compression;
   }
 
   async function toggleFullscreen() {
@@ -142,8 +150,7 @@ export function SessionViewer({ device, password, onClose }) {
   document.addEventListener('fullscreenchange', onFullscreen);
 
   function showOverlay(kind, title, detail, actions) {
-    keys?.close();
-    clipboard?.close();
+    for (const panel of Object.values(panels)) panel.closePopups?.();
     overlay.hidden = false;
     overlay.dataset.kind = kind;
     replace(
@@ -163,49 +170,9 @@ export function SessionViewer({ device, password, onClose }) {
   const reconnectButton = () => h('button', { type: 'button', class: 'button button--primary', id: 'viewer-reconnect', onclick: () => reconnect(), text: t('viewer.reconnect') });
   const closeButton = () => h('button', { type: 'button', class: 'button', id: 'viewer-close', onclick: () => close(), text: t('viewer.backToDevices') });
 
-  /** Builds noVNC on the paired socket — synchronously, inside the relay's message handler. */
-  function attach(socket, created, timing) {
-    session = created;
-    endedByUs = false;
-    const { RFB } = modules;
-    replace(screen);
-    rfb = new RFB(screen, socket, { shared: true });
-    rfb.showDotCursor = true;
-    rfb.focusOnClick = true;
-    rfb.background = 'transparent';
-    applyScale();
-    applyQuality();
-    rfb.viewOnly = viewOnlyButton.getAttribute('aria-pressed') === 'true';
-    rfb.addEventListener('connect', () => {
-      setStatus('connected', t('viewer.connected'));
-      overlay.hidden = true;
-      connectedAt = Date.now();
-      root.dataset.session = created.sessionId;
-      timing.connected = performance.now();
-      probeFirstFrame(rfb, () => {
-        timing.firstFrame = performance.now();
-        root.dataset.firstFrameMs = String(Math.round(timing.firstFrame - timing.clicked));
-        root.dataset.pairedMs = String(Math.round(timing.paired - timing.clicked));
-        window.dispatchEvent(new CustomEvent('tsunagu:first-frame', { detail: { ...timing } }));
-      });
-      rfb.focus();
-    });
-    rfb.addEventListener('disconnect', (event) => disconnected(event.detail?.clean ?? false));
-    rfb.addEventListener('clipboard', (event) => clipboard?.received(event.detail.text));
-    rfb.addEventListener('credentialsrequired', () => {
-      endedByUs = true;
-      rfb.disconnect();
-      showOverlay('error', t('viewer.credentials'), '', [closeButton()]);
-    });
-    rfb.addEventListener('desktopname', (event) => {
-      root.title = event.detail?.name ?? '';
-    });
-  }
-
-  async function disconnected(clean) {
-    keys?.release?.();
+  /** The primary channel dropped: learn why, say it, offer Reconnect. */
+  async function disconnected() {
     const sessionId = session?.sessionId;
-    rfb = null;
     if (endedByUs) return;
     setStatus('lost', t('viewer.disconnected'));
     showOverlay('busy', t('viewer.checking'), '', []);
@@ -223,13 +190,13 @@ export function SessionViewer({ device, password, onClose }) {
       }
       if (!reason) api('DELETE', `/api/v1/sessions/${sessionId}`).catch(() => {});
     }
-    const lostReasons = new Set([null, undefined, 'error', 'relay_lost', 'idle_timeout', 'relay_shutdown', 'server_restart', 'operator_closed']);
+    // The other channels belong to the session that is over.
+    for (const [id, panel] of Object.entries(panels)) if (id !== primaryId) panel.disconnect();
     if (lostReasons.has(reason)) {
       showOverlay('error', t('viewer.lost'), t('viewer.lostDetail'), [reconnectButton(), closeButton()]);
     } else {
       showOverlay('error', t('viewer.ended'), describeEndReason(reason), [reconnectButton(), closeButton()]);
     }
-    void clean;
   }
 
   /**
@@ -240,46 +207,47 @@ export function SessionViewer({ device, password, onClose }) {
   async function connect(handlers = {}, clicked = performance.now()) {
     const timing = { clicked };
     try {
-      modules = await loadNoVNC();
-    } catch {
-      const message = t('viewer.noNoVNC');
-      if (handlers.onFailed) handlers.onFailed(message);
-      else showOverlay('error', message, '', [closeButton()]);
+      await primary.prepare();
+    } catch (error) {
+      if (handlers.onFailed) handlers.onFailed(error.message);
+      else showOverlay('error', error.message, '', [closeButton()]);
       return;
     }
-    if (!keys) {
-      keys = KeysMenu({ keysym: modules.keysym, target });
-      clipboard = ClipboardPanel({ target });
-      const touch = TouchKeyboard({ target, keysym: modules.keysym, lookup: modules.lookup });
-      endButton.disabled = false;
-      replace(toolbar, keys.el, touch.el, clipboard.el, h('span', { class: 'tool-sep', 'aria-hidden': 'true' }), scaleButton, fullscreenButton, viewOnlyButton, h('label', { class: 'tool tool--select' }, icon('quality'), quality), h('span', { class: 'tool-sep', 'aria-hidden': 'true' }), endButton);
-    }
+    endButton.disabled = false;
+    if (!active) show(primaryId);
     setStatus('waiting', t('viewer.connecting'));
-    link = linkSession(device, password, {
-      onWaiting: (attended) => {
-        const text = attended ? t('connect.waitingCustomer') : t('connect.connecting');
-        setStatus('waiting', text);
-        if (handlers.onWaiting) handlers.onWaiting(attended);
-        else showOverlay('busy', text, attended ? t('connect.waitingCustomerDetail') : '', [h('button', { type: 'button', class: 'button', onclick: () => cancelAndClose(), text: t('common.cancel') })]);
+    link = linkSession(
+      device,
+      password,
+      {
+        onWaiting: (attended) => {
+          const text = attended ? t('connect.waitingCustomer') : t('connect.connecting');
+          setStatus('waiting', text);
+          if (handlers.onWaiting) handlers.onWaiting(attended);
+          else showOverlay('busy', text, attended ? t('connect.waitingCustomerDetail') : '', [h('button', { type: 'button', class: 'button', onclick: () => cancelAndClose(), text: t('common.cancel') })]);
+        },
+        onPaired: (socket, created) => {
+          timing.paired = performance.now();
+          session = created;
+          endedByUs = false;
+          primary.attach(socket, timing);
+          root.hidden = false;
+          document.body.classList.add('has-viewer');
+          startClock();
+          handlers.onPaired?.();
+        },
+        onFailed: (failure) => {
+          const message =
+            failure.kind === 'api' ? describeError(failure.error) : failure.kind === 'ended' ? describeEndReason(failure.reason) : t('viewer.relayFailed', { code: failure.code });
+          if (handlers.onFailed) handlers.onFailed(message);
+          else {
+            setStatus('lost', t('viewer.disconnected'));
+            showOverlay('error', t('viewer.reconnectFailed'), message, [reconnectButton(), closeButton()]);
+          }
+        },
       },
-      onPaired: (socket, created) => {
-        timing.paired = performance.now();
-        attach(socket, created, timing);
-        root.hidden = false;
-        document.body.classList.add('has-viewer');
-        startClock();
-        handlers.onPaired?.();
-      },
-      onFailed: (failure) => {
-        const message =
-          failure.kind === 'api' ? describeError(failure.error) : failure.kind === 'ended' ? describeEndReason(failure.reason) : t('viewer.relayFailed', { code: failure.code });
-        if (handlers.onFailed) handlers.onFailed(message);
-        else {
-          setStatus('lost', t('viewer.disconnected'));
-          showOverlay('error', t('viewer.reconnectFailed'), message, [reconnectButton(), closeButton()]);
-        }
-      },
-    });
+      primary.channel,
+    );
   }
 
   function reconnect() {
@@ -290,7 +258,7 @@ export function SessionViewer({ device, password, onClose }) {
   function startClock() {
     clearInterval(clock);
     clock = setInterval(() => {
-      if (!rfb || !connectedAt) return;
+      if (!primary.live || !connectedAt) return;
       const s = Math.floor((Date.now() - connectedAt) / 1000);
       timer.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
     }, 1000);
@@ -299,16 +267,16 @@ export function SessionViewer({ device, password, onClose }) {
   /** Ends the session on the server and closes the viewer. */
   async function end() {
     endedByUs = true;
-    keys?.release?.();
+    for (const panel of Object.values(panels)) panel.release?.();
     endButton.disabled = true;
     const id = session?.sessionId;
     if (id) {
       // Ended on the server first, so the log says "ended by the operator"; the relay
-      // then closes the socket itself.
+      // then closes the sockets itself.
       try {
         await api('DELETE', `/api/v1/sessions/${id}`);
       } catch {
-        // Closing the socket below ends it anyway; the log gets a record either way.
+        // Closing the sockets below ends it anyway; the log gets a record either way.
       }
     }
     close();
@@ -322,12 +290,7 @@ export function SessionViewer({ device, password, onClose }) {
   function close() {
     endedByUs = true;
     link?.cancel();
-    try {
-      rfb?.disconnect();
-    } catch {
-      // Already closed.
-    }
-    rfb = null;
+    for (const panel of Object.values(panels)) panel.disconnect();
     clearInterval(clock);
     document.removeEventListener('fullscreenchange', onFullscreen);
     window.removeEventListener('keydown', onKey, true);

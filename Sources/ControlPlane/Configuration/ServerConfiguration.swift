@@ -47,6 +47,9 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int
     /// noVNC's installed folder, served at `/novnc/` for the console's viewer.
     public var novncDirectory: String
+    /// xterm.js as one ES module (`xterm.mjs`, `xterm.css`), served at `/xterm/` for the
+    /// console's terminal; `scripts/install-deps` builds it from Debian's node-xterm.
+    public var xtermDirectory: String
     /// The web console's files (`Public/`); nil looks in `./Public`, then beside the executable.
     public var publicDirectory: String?
     /// Deadlines and size limits of the HTTP front (`--header-timeout`, `--max-connections-per-address`).
@@ -60,6 +63,7 @@ public struct ServerConfiguration: Sendable {
         passwordCost: Int = 10,
         loginPolicy: LoginPolicy = .init(), loginLifetime: TimeInterval = 12 * 3600,
         maxBodySize: Int = 64 * 1024, novncDirectory: String = "/usr/share/novnc",
+        xtermDirectory: String = "/usr/local/share/tsunagu/xterm",
         publicDirectory: String? = nil, httpLimits: HTTPLimits = .init()
     ) {
         self.dataDirectory = dataDirectory
@@ -81,6 +85,7 @@ public struct ServerConfiguration: Sendable {
         self.loginLifetime = loginLifetime
         self.maxBodySize = maxBodySize
         self.novncDirectory = novncDirectory
+        self.xtermDirectory = xtermDirectory
         self.publicDirectory = publicDirectory
         self.httpLimits = httpLimits
     }

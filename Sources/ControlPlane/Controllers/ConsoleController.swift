@@ -1,16 +1,19 @@
 import Foundation
 import Vapor
 
-/// Serves the operator's web console: `Public/` at `/` and `/console/…`, and noVNC's installed
-/// folder at `/novnc/…`, every answer with a strict Content-Security-Policy.
+/// Serves the operator's web console: `Public/` at `/` and `/console/…`, noVNC's installed
+/// folder at `/novnc/…` and xterm.js's at `/xterm/…`, every answer with a strict
+/// Content-Security-Policy.
 ///
 /// Paths are checked component by component (no `..`, no hidden files, no separators hidden
-/// in percent escapes), so nothing outside the two folders can be read.
+/// in percent escapes), so nothing outside those folders can be read.
 struct ConsoleController: RouteCollection {
     /// The console's own files.
     let publicDirectory: String
     /// noVNC's installed folder.
     let novncDirectory: String
+    /// xterm.js's folder (`xterm.mjs`, `xterm.css`).
+    let xtermDirectory: String
 
     /// The policy every console answer carries: only our own scripts and styles, no inline
     /// code, WebSockets to relays, no framing.
@@ -21,15 +24,17 @@ struct ConsoleController: RouteCollection {
         "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    init(publicDirectory: String, novncDirectory: String) {
+    init(publicDirectory: String, novncDirectory: String, xtermDirectory: String) {
         self.publicDirectory = publicDirectory
         self.novncDirectory = novncDirectory
+        self.xtermDirectory = xtermDirectory
     }
 
     init(configuration: ServerConfiguration) {
         self.init(
             publicDirectory: Self.resolvePublicDirectory(configured: configuration.publicDirectory),
-            novncDirectory: configuration.novncDirectory)
+            novncDirectory: configuration.novncDirectory,
+            xtermDirectory: configuration.xtermDirectory)
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -41,6 +46,9 @@ struct ConsoleController: RouteCollection {
         }
         console.get("novnc", "**") { req in
             try await serve(req, from: novncDirectory, components: req.parameters.getCatchall())
+        }
+        console.get("xterm", "**") { req in
+            try await serve(req, from: xtermDirectory, components: req.parameters.getCatchall())
         }
     }
 
