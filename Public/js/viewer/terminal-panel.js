@@ -43,6 +43,7 @@ export function TerminalPanel({ primary, ctx }) {
   // Test hooks: the buffer's text, and a dropped connection (the path a network loss takes).
   el.readTerminal = () => (term ? bufferLines(term) : []);
   el.dropConnection = () => socket?.close();
+  el.terminalSize = () => (term ? { columns: term.cols, rows: term.rows } : null);
 
   /** Loads xterm.js and opens the emulator in the panel (once). */
   async function prepare() {
