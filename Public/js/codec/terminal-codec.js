@@ -102,9 +102,9 @@ export function decodeTerminalMessage(type, payload) {
       break;
     }
     case TerminalType.failure: {
+      // A code this client does not know is a generic failure (PROTOCOL.md), not a bad frame.
       const code = r.string();
-      if (!failureCodes.includes(code)) throw new PayloadError(`failure: unknown code ${code}`);
-      message = { type: 'failure', code, message: r.string() };
+      message = { type: 'failure', code, known: failureCodes.includes(code), message: r.string() };
       break;
     }
     case TerminalType.resize:

@@ -98,7 +98,8 @@ export function TerminalPanel({ primary, ctx }) {
     socket.onerror = () => {};
     fit();
     state(token ? 'attaching' : 'opening');
-    send([token ? encodeAttach(token) : encodeOpen({ columns: size.columns, rows: size.rows, environment: { LANG: 'C.UTF-8' } })]);
+    // No variables: the agent gives the shell the customer's own LANG, TERM=xterm-256color.
+    send([token ? encodeAttach(token) : encodeOpen({ columns: size.columns, rows: size.rows })]);
   }
 
   function receive(data) {

@@ -420,8 +420,32 @@ def part_two(driver, stack, base, root, downloads):
     except TimeoutError:
         exited = False
     check("the exit status is shown", exited and "7" in by_id(driver, "terminal-notice-text").text, by_id(driver, "viewer-panel-terminal").get_attribute("data-state"))
+
+    # The screen of the same files-only session, on its own desktop channel.
+    by_id(driver, "viewer-tab-screen").click()
+    try:
+        wait(driver, lambda d: by_id(d, "viewer").get_attribute("data-first-frame-ms"), 30, "screen frame")
+        painted = True
+    except TimeoutError:
+        painted = False
+    notice = visible(driver, "screen-notice-text")
+    check("the screen tab of a files-only session opens the desktop", painted, notice.text if notice else "")
+    shot(driver, "live-screen-tab.png")
     by_id(driver, "viewer-end").click()
     wait(driver, lambda d: not d.find_elements(By.ID, "viewer"), 15, "viewer closed")
+    api_token = stack.login_token("ACME")
+
+    def logged():
+        status, log, _ = stack.http("GET", "/api/v1/connection-log", token=api_token)
+        return [r for r in log if r.get("device") == "pc-1"] if status == 200 else None
+
+    try:
+        records = wait(driver, lambda d: logged(), 20, "log record")
+    except TimeoutError:
+        records = []
+    channels = {c["channel"] for c in records[0].get("channels", [])} if len(records) == 1 else set()
+    check("the files-only session is one log record holding its files, terminal and desktop channels",
+          len(records) == 1 and records[0]["channel"] == "files" and {"files", "terminal", "desktop"} <= channels, str(records)[:600])
 
 
 def main():

@@ -76,6 +76,19 @@ async function codecChecks(load) {
       '0000001d' + '01' + '01' + '0050' + '0018' + '0001' + '0002' + '6c73' + '0001' + '0004' + '4c414e47' + '0007' + '432e5554462d38',
     hexOf(term.encodeOpen({ columns: 80, rows: 24, command: ['ls'], environment: { LANG: 'C.UTF-8' } })),
   );
+  // The examples of Sources/Terminal/PROTOCOL.md, byte for byte.
+  check('PROTOCOL.md: open 80×24 login shell', hexOf(term.encodeOpen({ columns: 80, rows: 24 })) === '0000000a010100500018' + '00000000');
+  check(
+    'PROTOCOL.md: open sh -c "exit 7" with LANG=C',
+    hexOf(term.encodeOpen({ columns: 80, rows: 24, command: ['sh', '-c', 'exit 7'], environment: { LANG: 'C' } })) ===
+      '00000023' + '01' + '01' + '00500018' + '0003' + '00027368' + '00022d63' + '0006657869742037' + '0001' + '00044c414e47' + '000143',
+  );
+  check('PROTOCOL.md: input "ls\\r"', hexOf(term.encodeInput('ls\r')[0]) === '00000004046c730d');
+  check('PROTOCOL.md: resize 120×40', hexOf(term.encodeResize(120, 40)) === '000000050600780028');
+  check('PROTOCOL.md: exited 7', hexOf(term.encodeExited('exited', 7)) === '00000006070000000007');
+  check('PROTOCOL.md: failure not_found', hexOf(term.encodeFailure('not_found', 'no terminal')) === '0000001908' + '00096e6f745f666f756e64' + '000b6e6f207465726d696e616c');
+  const unknown = new term.TerminalDecoder().push(term.encodeFailure('new_code', 'later'))[0];
+  check('terminal failure with an unknown code is a generic failure', unknown.type === 'failure' && unknown.code === 'new_code' && !unknown.known);
   check('terminal resize bytes', hexOf(term.encodeResize(132, 43)) === '0000000506008400' + '2b');
   const token = Uint8Array.from({ length: 32 }, (_, i) => i);
   check('terminal attach bytes', hexOf(term.encodeAttach(token)) === '00000022' + '02' + '01' + hexOf(token));
