@@ -237,6 +237,16 @@ def part_one(driver, stack):
     listed = driver.execute_script("return [...document.querySelectorAll('#files-table tbody tr')].map((r) => r.dataset.name)")
     check("scripted: the folder is listed again after the upload", "大きいファイル.bin" in listed, str(listed))
 
+    # The file picker.
+    picked = os.path.join(stack.dir, "選んだファイル.txt")
+    with open(picked, "wb") as f:
+        f.write("ピッカーで選んだファイル\n".encode() * 100)
+    by_id(driver, "files-picker").send_keys(picked)
+    state = wait_rows(driver, ["選んだファイル.txt"], 20, "picker upload")[0]
+    with open(picked, "rb") as f:
+        picked_hash = hashlib.sha256(f.read()).hexdigest()
+    check("scripted: an upload from the file picker", state["state"] == "done" and state["sha"] == picked_hash, str(state))
+
     # Cancel a running upload.
     js(driver, "window.dropFiles(document.getElementById('viewer-panel-files'), [window.makeFile('取り消し.bin', 64 << 20, 3)]);")
     wait(driver, lambda d: (s := row_state(d, "取り消し.bin")) and s["state"] == "running", 20, "cancel row running")
@@ -353,6 +363,14 @@ def part_two(driver, stack, base, root, downloads):
     seen = driver.execute_script("return [...window.progressSeen]")
     check("a progress bar was seen part-filled", "アップロード試験.bin" in seen or "ダウンロード試験.dat" in seen, str(seen))
     shot(driver, "live-transfers.png")
+
+    # The file picker.
+    picked = os.path.join(stack.dir, "選んだファイル.txt")
+    with open(picked, "wb") as f:
+        f.write("ピッカーで選んだファイル\n".encode() * 1000)
+    by_id(driver, "files-picker").send_keys(picked)
+    state = wait_rows(driver, ["選んだファイル.txt"], 20, "picker upload")[0]
+    check("an upload from the file picker lands on disk", state["state"] == "done" and disk("選んだファイル.txt") == state["sha"] != "", str(state))
 
     # Cancel a running upload: no file under the target name.
     js(driver, "window.dropFiles(document.getElementById('viewer-panel-files'), [window.makeFile('取り消し試験.bin', 160 << 20, 4)]);")
