@@ -107,11 +107,34 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The files channel: a pure codec, roots that paths cannot leave, and both ends of a
+        // windowed, resumable, hash-checked transfer over any NIO channel.
+        .target(
+            name: "FileTransfer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["PROTOCOL.md"]),
+
+        // The terminal channel: a pure codec, a PTY, terminals that outlive a dropped
+        // connection for a while, and both ends over any NIO channel.
+        .target(
+            name: "Terminal",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["PROTOCOL.md"]),
+
         // The agent runtime: control connection, RFB server I/O, local VNC listener, gateway.
         .target(
             name: "Agent",
             dependencies: [
-                "TsunaguCore", "RFB", "Screen", "RelayClient",
+                "TsunaguCore", "RFB", "Screen", "RelayClient", "Terminal", "FileTransfer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -128,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "tsunagu",
             dependencies: [
-                "OperatorClient",
+                "OperatorClient", "Terminal", "RelayClient", "TsunaguCore", "FileTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -186,6 +209,24 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "FileTransferTests",
+            dependencies: [
+                "FileTransfer", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(
+            name: "TerminalTests",
+            dependencies: [
+                "Terminal", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "AgentTests",
             dependencies: [

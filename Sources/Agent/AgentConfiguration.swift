@@ -90,6 +90,11 @@ public struct AgentConfiguration: Sendable {
     public var framesPerSecond: Int
     /// Asks the customer in attended mode; exit 0 means yes (default: an xmessage dialog).
     public var consentCommand: String?
+    /// The folders the files channel serves (`--files-root`, repeatable); empty means the
+    /// home folder of the user the agent runs as.
+    public var filesRoots: [String] = []
+    /// False (`--no-files`): offers of the files channel are refused `channel_disabled`.
+    public var filesEnabled = true
 
     public init(
         server: String? = nil, company: String? = nil, name: String? = nil,

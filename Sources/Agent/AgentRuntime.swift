@@ -1,3 +1,5 @@
+import FileTransfer
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -53,11 +55,13 @@ public actor AgentRuntime {
         {
             let display: String? =
                 if case .x11(let display) = configuration.screen { display } else { nil }
+            let outbox = FileTransferOutbox()
             let responder = OfferResponder(
-                services: channelServices(),
+                services: try channelServices(fileTransfers: outbox),
                 consent: ConsentPrompt(
                     command: configuration.consentCommand, display: display, timeout: .seconds(25)),
-                attended: configuration.mode == .attended, group: group, logger: logger)
+                attended: configuration.mode == .attended, group: group, logger: logger,
+                fileTransfers: outbox)
             let client = ControlClient(
                 configuration: .init(
                     serverURL: server, company: company, name: name,
@@ -71,8 +75,19 @@ public actor AgentRuntime {
     }
 
     /// The session channels this agent serves, as its configuration allows.
-    private func channelServices() -> [any SessionChannelService] {
-        [DesktopChannelService(runtime: self, group: group, logger: logger)]
+    private func channelServices(fileTransfers: FileTransferOutbox) throws -> [any SessionChannelService] {
+        var services: [any SessionChannelService] = [
+            DesktopChannelService(runtime: self, group: group, logger: logger)
+        ]
+        if configuration.filesEnabled {
+            let roots = try FilesRootsChoice.roots(configuration.filesRoots)
+            logger.notice("files channel serves \(roots.roots.map(\.path).joined(separator: ", "))")
+            services.append(
+                FilesChannelService(
+                    configuration: FileServerConfiguration(roots: roots), outbox: fileTransfers,
+                    logger: logger))
+        }
+        return services
     }
 
     /// Makes sure the built-in capture can run (the X display answers), before a session

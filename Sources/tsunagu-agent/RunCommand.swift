@@ -45,6 +45,11 @@ struct RunCommand: AsyncParsableCommand {
             "Attended mode: a shell command that asks the customer; exit 0 means allow (default: an xmessage dialog)."
     )
     var consentCommand: String?
+    @Option(
+        name: .customLong("files-root"),
+        help: "A folder the files channel may use (repeatable; default: the home folder).")
+    var filesRoots: [String] = []
+    @Flag(name: .customLong("no-files"), help: "Turn the files channel off.") var noFiles = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String =
         "info"
 
@@ -91,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         let screen: AgentConfiguration.ScreenChoice =
             try vnc.map { .vncServer(try AgentConfiguration.HostPort(parsing: $0)) }
             ?? .x11(display: display)
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             server: server, company: company, name: name, connectionPassword: password,
             enrollToken: token, screen: screen,
             mode: AgentConfiguration.Mode(rawValue: mode) ?? .attended, stateDirectory: stateDir,
@@ -99,6 +104,9 @@ struct RunCommand: AsyncParsableCommand {
             listenVNC: try listenVnc.map { try AgentConfiguration.HostPort(parsing: $0) },
             vncPassword: vncPassword, backendPassword: backendPassword, framesPerSecond: fps,
             consentCommand: consentCommand)
+        configuration.filesRoots = filesRoots
+        configuration.filesEnabled = !noFiles
+        return configuration
     }
 
     /// The first line of a password file.

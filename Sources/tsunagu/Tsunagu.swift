@@ -8,5 +8,5 @@ struct Tsunagu: AsyncParsableCommand {
         abstract:
             "Tsunagu for operators: log in, list devices, connect a VNC viewer, export the log."
             + " / Tsunagu オペレーター用コマンド",
-        subcommands: [LoginCommand.self, DevicesCommand.self, ConnectCommand.self, LogCommand.self])
+        subcommands: [LoginCommand.self, DevicesCommand.self, ConnectCommand.self, FilesCommand.self, LogCommand.self])
 }

@@ -23,6 +23,8 @@ struct AgentHandshake {
         case offer(ControlMessage.Offer)
         /// The server ended a session.
         case endSession(ControlMessage.EndSession)
+        /// The server stored a file-transfer record.
+        case fileTransferRecorded(ControlMessage.FileTransferRecorded)
         case fail(AgentControlError)
     }
 
@@ -87,6 +89,8 @@ struct AgentHandshake {
             return .offer(offer)
         case (.online, .endSession(let end)):
             return .endSession(end)
+        case (.online, .fileTransferRecorded(let recorded)):
+            return .fileTransferRecorded(recorded)
         default:
             return fail(.protocolViolation("unexpected message in state \(state)"))
         }

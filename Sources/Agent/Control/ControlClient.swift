@@ -69,6 +69,8 @@ public protocol SessionOfferHandler: Sendable {
     func handle(_ offer: ControlMessage.Offer) async -> ControlMessage.OfferAnswer
     /// The server ended a session: close its channels.
     func end(session: String) async
+    /// Records for the server's file-transfer log not yet confirmed (nil: none kept).
+    var fileTransfers: FileTransferOutbox? { get }
 }
 
 /// Keeps the agent's one outbound control connection up: handshake, heartbeats, reconnect
@@ -177,6 +179,8 @@ public final class ControlClient: Sendable {
         defer { heartbeats.cancel() }
 
         var online = false
+        var transferSender: Task<Void, any Error>?
+        defer { transferSender?.cancel() }
         for await text in frames {
             await liveness.heard()
             let message: ControlMessage
@@ -203,6 +207,10 @@ public final class ControlClient: Sendable {
                     "online as \(welcome.company)/\(welcome.name)\(welcome.enrolled ? " (enrolled)" : "")"
                 )
                 events?.yield(.online(enrolled: welcome.enrolled))
+                if let outbox = offers?.fileTransfers {
+                    transferSender?.cancel()
+                    transferSender = Task { try await Self.sendFileTransfers(from: outbox, over: socket) }
+                }
             case .heartbeatReceived:
                 break
             case .offer(let offer):
@@ -219,6 +227,8 @@ public final class ControlClient: Sendable {
                 }
             case .endSession(let end):
                 await offers?.end(session: end.session)
+            case .fileTransferRecorded(let recorded):
+                await offers?.fileTransfers?.confirm(recorded.id)
             case .fail(let error):
                 throw error
             }
@@ -226,6 +236,26 @@ public final class ControlClient: Sendable {
         events?.yield(.lost(reason: "connection closed"))
         logger.info("control connection closed")
         return online
+    }
+}
+
+extension ControlClient {
+    /// Sends every unconfirmed file-transfer record now, then new ones as they come, until
+    /// the connection ends (the next connection sends what is still unconfirmed).
+    fileprivate static func sendFileTransfers(from outbox: FileTransferOutbox, over socket: WebSocket)
+        async throws
+    {
+        var seen = 0
+        while !Task.isCancelled {
+            let (records, generation) = await outbox.records(addedAfter: seen)
+            for record in records {
+                try await socket.send(try ControlMessage.fileTransferred(record).jsonText())
+            }
+            seen = generation
+            // A transfer takes seconds at least; looking twice a second keeps the log current
+            // without a wake-up per record.
+            try await Task.sleep(for: .milliseconds(500))
+        }
     }
 }
 

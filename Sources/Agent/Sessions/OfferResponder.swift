@@ -15,11 +15,13 @@ final class OfferResponder: SessionOfferHandler {
     private let logger: Logger
     /// The open connections, by session and channel connection.
     let registry = ChannelRegistry()
+    let fileTransfers: FileTransferOutbox?
 
     init(
         services: [any SessionChannelService], consent: ConsentPrompt, attended: Bool,
-        group: any EventLoopGroup, logger: Logger
+        group: any EventLoopGroup, logger: Logger, fileTransfers: FileTransferOutbox? = nil
     ) {
+        self.fileTransfers = fileTransfers
         self.services = Dictionary(services.map { ($0.channel, $0) }) { first, _ in first }
         self.consent = consent
         self.attended = attended

@@ -18,6 +18,8 @@ public enum ControlMessage: Sendable, Equatable {
     case offer(Offer)
     case offerAnswer(OfferAnswer)
     case endSession(EndSession)
+    case fileTransferred(FileTransferRecord)
+    case fileTransferRecorded(FileTransferRecorded)
 
     /// The server asks the agent to join a session's channel: dial `relayURL` with `ticket`.
     /// The first channel of a session needs the customer's consent (attended mode); later
@@ -206,6 +208,9 @@ extension ControlMessage: Codable {
         case "offer": self = .offer(try Offer(from: decoder))
         case "offer_answer": self = .offerAnswer(try OfferAnswer(from: decoder))
         case "end_session": self = .endSession(try EndSession(from: decoder))
+        case "file_transferred": self = .fileTransferred(try FileTransferRecord(from: decoder))
+        case "file_transfer_recorded":
+            self = .fileTransferRecorded(try FileTransferRecorded(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: try decoder.container(keyedBy: CodingKeys.self),
@@ -241,6 +246,12 @@ extension ControlMessage: Codable {
             try m.encode(to: encoder)
         case .endSession(let m):
             try container.encode("end_session", forKey: .type)
+            try m.encode(to: encoder)
+        case .fileTransferred(let m):
+            try container.encode("file_transferred", forKey: .type)
+            try m.encode(to: encoder)
+        case .fileTransferRecorded(let m):
+            try container.encode("file_transfer_recorded", forKey: .type)
             try m.encode(to: encoder)
         }
     }
