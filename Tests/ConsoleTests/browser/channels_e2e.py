@@ -379,7 +379,10 @@ def part_two(driver, stack, base, root, downloads):
     state = wait_rows(driver, ["取り消し試験.bin"], 20, "cancelled")[0]
     check("cancel stops a running upload; the target file is not created", state["state"] == "cancelled" and not os.path.exists(os.path.join(root, "取り消し試験.bin")), str(state))
 
-    # The terminal of the same session.
+
+
+def part_two_terminal(driver):
+    """The terminal tab of the files-only session."""
     by_id(driver, "viewer-tab-terminal").click()
     try:
         wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "terminal open")
@@ -439,7 +442,9 @@ def part_two(driver, stack, base, root, downloads):
         exited = False
     check("the exit status is shown", exited and "7" in by_id(driver, "terminal-notice-text").text, by_id(driver, "viewer-panel-terminal").get_attribute("data-state"))
 
-    # The screen of the same files-only session, on its own desktop channel.
+
+def part_two_rest(driver, stack):
+    """The screen tab of the files-only session, its log record, a screen session's terminal."""
     by_id(driver, "viewer-tab-screen").click()
     try:
         wait(driver, lambda d: by_id(d, "viewer").get_attribute("data-first-frame-ms"), 30, "screen frame")
@@ -464,6 +469,25 @@ def part_two(driver, stack, base, root, downloads):
     channels = {c["channel"] for c in records[0].get("channels", [])} if len(records) == 1 else set()
     check("the files-only session is one log record holding its files, terminal and desktop channels",
           len(records) == 1 and records[0]["channel"] == "files" and {"files", "terminal", "desktop"} <= channels, str(records)[:600])
+
+    # A screen session's terminal tab: keys typed there reach the shell, not the remote screen.
+    driver.find_element(By.CSS_SELECTOR, '#device-table tr[data-device="pc-1"] button[data-device]').click()
+    wait(driver, lambda d: visible(d, "connect-password"), 10, "connect dialog").send_keys("pc-password")
+    by_id(driver, "connect-submit").click()
+    wait(driver, lambda d: (v := visible(d, "viewer")) and v.get_attribute("data-state") == "connected" and v.get_attribute("data-panel") == "screen", 30, "screen session")
+    by_id(driver, "viewer-tab-terminal").click()
+    wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "terminal of a screen session")
+    type_in_terminal(driver, "echo from-the-$((2*3))-tab\n")
+    try:
+        wait(driver, lambda d: "from-the-6-tab" in terminal_text(d), 15, "terminal output in a screen session")
+        typed = True
+    except TimeoutError:
+        typed = False
+    check("a screen session's terminal tab runs commands", typed, terminal_text(driver)[-300:])
+    by_id(driver, "viewer-tab-screen").click()
+    check("switching back shows the screen", by_id(driver, "viewer-panel-screen").is_displayed() and not by_id(driver, "viewer-panel-terminal").is_displayed())
+    by_id(driver, "viewer-end").click()
+    wait(driver, lambda d: not d.find_elements(By.ID, "viewer"), 15, "viewer closed")
 
 
 def main():
@@ -504,7 +528,9 @@ def main():
 
         wait_until(online_or_gone, 30, "agent online or exited")
         if check("the agent runs with a files root (--files-root)", process.poll() is None, stack.log("agent-pc-1.log")[-300:]):
-            attempt("part 2 (live files and terminal)", lambda: part_two(driver, stack, base, root, downloads))
+            attempt("part 2 (live files)", lambda: part_two(driver, stack, base, root, downloads))
+            attempt("part 2 (live terminal)", lambda: part_two_terminal(driver))
+            attempt("part 2 (live screen tab and log)", lambda: part_two_rest(driver, stack))
 
         problems = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "/api/v1/" not in e["message"]]
         check("no script errors or CSP violations", not problems, "; ".join(problems[:5]))
