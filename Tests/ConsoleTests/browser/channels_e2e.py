@@ -475,6 +475,13 @@ def part_two_rest(driver, stack):
     wait(driver, lambda d: visible(d, "connect-password"), 10, "connect dialog").send_keys("pc-password")
     by_id(driver, "connect-submit").click()
     wait(driver, lambda d: (v := visible(d, "viewer")) and v.get_attribute("data-state") == "connected" and v.get_attribute("data-panel") == "screen", 30, "screen session")
+    by_id(driver, "viewer-tab-files").click()
+    try:
+        wait(driver, lambda d: by_id(d, "viewer-panel-files").get_attribute("data-listing") == "ready" and d.find_elements(By.CSS_SELECTOR, "#files-table tbody tr"), 20, "files tab listing")
+        listed = True
+    except TimeoutError:
+        listed = False
+    check("a screen session's files tab lists the roots", listed)
     by_id(driver, "viewer-tab-terminal").click()
     wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "terminal of a screen session")
     type_in_terminal(driver, "echo from-the-$((2*3))-tab\n")
