@@ -208,7 +208,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TsunaguCore"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["scripts"]),
         .testTarget(
             name: "FileTransferTests",
             dependencies: [

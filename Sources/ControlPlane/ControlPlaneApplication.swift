@@ -39,6 +39,7 @@ public enum ControlPlaneApplication {
         app.migrations.add(CreateAuditEvents())
         app.migrations.add(AddDeviceEnrollmentGuards())
         app.migrations.add(CreateSessionChannels())
+        app.migrations.add(CreateFileTransfers())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -119,6 +120,7 @@ public enum ControlPlaneApplication {
         try signedIn.register(collection: SessionController(context: context))
         try signedIn.register(collection: ConnectionLogController())
         try signedIn.register(collection: AuditController())
+        try signedIn.register(collection: FileTransferController())
         try signedIn.register(collection: DeviceAdminController(context: context))
         try app.register(collection: ConsoleController(configuration: context.configuration))
         try app.register(collection: RelayReportController(context: context))

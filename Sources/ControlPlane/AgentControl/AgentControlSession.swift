@@ -107,6 +107,23 @@ final class AgentControlSession: Sendable {
                     try? await SessionBroker(database: database, context: context)
                         .agentAnswered(answer, deviceID: admitted.deviceID)
                 }
+            case .fileTransferred(let record):
+                guard let admitted else { break }
+                do {
+                    let outcome = try await FileTransferLog(database: database).record(
+                        record, deviceID: admitted.deviceID)
+                    if case .rejected(let why) = outcome {
+                        logger.warning(
+                            "agent \(admitted.name): file-transfer record \(record.id) refused: \(why)"
+                        )
+                    }
+                    try? await send(.fileTransferRecorded(.init(id: record.id)))
+                } catch {
+                    // Not confirmed: the agent sends it again after its next reconnect.
+                    logger.error(
+                        "file-transfer record \(record.id) not stored: \(String(reflecting: error))"
+                    )
+                }
             case .refuse(let refusal):
                 await refuse(refusal)
             case .admit:

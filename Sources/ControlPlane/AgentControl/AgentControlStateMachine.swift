@@ -22,6 +22,8 @@ struct AgentControlStateMachine {
         case touch
         /// The agent answered a session offer.
         case offerAnswered(ControlMessage.OfferAnswer)
+        /// The agent reports a file transfer: store it, then confirm it by id.
+        case fileTransferred(ControlMessage.FileTransferRecord)
         /// Send this refusal and close.
         case refuse(ControlMessage.Refusal)
     }
@@ -75,6 +77,8 @@ struct AgentControlStateMachine {
             return .touch
         case (.online, .offerAnswer(let answer)):
             return .offerAnswered(answer)
+        case (.online, .fileTransferred(let record)):
+            return .fileTransferred(record)
         case (.closed, _):
             return .refuse(.init(code: "closed", message: "The connection is closed."))
         default:
