@@ -8,20 +8,22 @@ import Testing
 /// and agent (files-only session, uploads by drag and drop, downloads, hashes against the
 /// files on disk, the terminal's output read back from xterm.js, reattach, exit status).
 /// Screenshots land in `.test-artifacts/console-channels/`.
-@Suite(.serialized)
-struct ChannelsBrowserTests {
+///
+/// An extension of `ConsoleBrowserTests`, so its `.serialized` keeps the two browser runs
+/// (each with its own server, agents and Chromium) from running at the same time.
+extension ConsoleBrowserTests {
     @Test(.enabled(if: ConsoleBrowserTests.toolsPresent), .timeLimit(.minutes(10)))
     func filesAndTerminalPanelsInChromium() async throws {
         let live = try LiveProcesses()
         let binDirectory = URL(fileURLWithPath: LiveProcesses.binary("tsunagu-server")!)
             .deletingLastPathComponent().path
-        let script = ConsoleBrowserTests.repository.appendingPathComponent(
+        let script = Self.repository.appendingPathComponent(
             "Tests/ConsoleTests/browser/channels_e2e.py"
         ).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LiveProcesses.which("python3")!)
         process.arguments = [script]
-        process.currentDirectoryURL = ConsoleBrowserTests.repository
+        process.currentDirectoryURL = Self.repository
         var environment = ProcessInfo.processInfo.environment
         environment["TSUNAGU_BIN_DIR"] = binDirectory
         environment["PYTHONUNBUFFERED"] = "1"
