@@ -80,7 +80,8 @@ export function SessionViewer({ device, password, channel = 'desktop', onClose }
       }
       return openChannel(session.sessionId, name, {
         onPaired: handlers.onPaired,
-        onFailed: (failure) => handlers.onFailed(failure.kind === 'api' ? describeError(failure.error) : t('viewer.relayFailed', { code: failure.code })),
+        onFailed: (failure) =>
+          handlers.onFailed(failure.kind === 'api' ? describeError(failure.error) : failure.kind === 'ended' ? describeEndReason(failure.reason) : t('viewer.relayFailed', { code: failure.code })),
       });
     },
     sessionId: () => session?.sessionId ?? null,

@@ -481,7 +481,8 @@ def part_two_rest(driver, stack):
         listed = True
     except TimeoutError:
         listed = False
-    check("a screen session's files tab lists the roots", listed)
+    check("a screen session's files tab lists the roots", listed, driver.execute_script(
+        "const p = document.getElementById('viewer-panel-files'); return `${p.dataset.state} ${p.dataset.listing} ${document.getElementById('files-notice').textContent}`"))
     by_id(driver, "viewer-tab-terminal").click()
     wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "terminal of a screen session")
     type_in_terminal(driver, "echo from-the-$((2*3))-tab\n")
