@@ -525,7 +525,8 @@ def main():
             [agent, "run", "--server", stack.base, "--company", "ACME", "--name", "pc-1", "--enroll-token", token,
              "--display", display, "--mode", "unattended", "--state-dir", os.path.join(stack.dir, "agent-pc-1"),
              "--files-root", root, "--password-stdin"],
-            "agent-pc-1.log", env={"DISPLAY": display}, stdin="pc-password\n")
+            # A customer's desktop has a UTF-8 locale; the shell inherits it from the agent.
+            "agent-pc-1.log", env={"DISPLAY": display, "LANG": "C.UTF-8"}, stdin="pc-password\n")
         api_token = stack.login_token("ACME")
 
         def online_or_gone():
