@@ -104,6 +104,15 @@ export function SessionViewer({ device, password, channel = 'desktop', onClose }
     tabs.append(tabButtons[id]);
   }
   stage.append(overlay);
+  // Arrow keys move between the tabs, as in any tab list.
+  tabs.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    const at = order.indexOf(active);
+    const next = order[(at + (event.key === 'ArrowRight' ? 1 : order.length - 1)) % order.length];
+    event.preventDefault();
+    show(next);
+    tabButtons[next].focus();
+  });
 
   replace(
     root,
