@@ -95,6 +95,8 @@ public struct AgentConfiguration: Sendable {
     public var filesRoots: [String] = []
     /// False (`--no-files`): offers of the files channel are refused `channel_disabled`.
     public var filesEnabled = true
+    /// False (`--no-terminal`): offers of the terminal channel are refused `channel_disabled`.
+    public var terminalEnabled = true
 
     public init(
         server: String? = nil, company: String? = nil, name: String? = nil,

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import RFB
 import Screen
+import Terminal
 
 /// The running agent: the shared desktop, the local VNC listener or gateway, and (later) the
 /// control connection. Every long-running part starts here and stops here.
@@ -18,6 +19,8 @@ public actor AgentRuntime {
     private var listener: VNCListener?
     private var gateway: GatewayListener?
     private var control: Task<Void, any Error>?
+    /// The terminals of the terminal channel; they outlive a dropped connection for a while.
+    private var terminals: TerminalSessions?
 
     public init(
         configuration: AgentConfiguration, logger: Logger,
@@ -75,7 +78,9 @@ public actor AgentRuntime {
     }
 
     /// The session channels this agent serves, as its configuration allows.
-    private func channelServices(fileTransfers: FileTransferOutbox) throws -> [any SessionChannelService] {
+    private func channelServices(fileTransfers: FileTransferOutbox) throws
+        -> [any SessionChannelService]
+    {
         var services: [any SessionChannelService] = [
             DesktopChannelService(runtime: self, group: group, logger: logger)
         ]
@@ -86,6 +91,11 @@ public actor AgentRuntime {
                 FilesChannelService(
                     configuration: FileServerConfiguration(roots: roots), outbox: fileTransfers,
                     logger: logger))
+        }
+        if configuration.terminalEnabled {
+            let sessions = TerminalSessions(logger: logger)
+            terminals = sessions
+            services.append(TerminalChannelService(sessions: sessions, logger: logger))
         }
         return services
     }
@@ -130,6 +140,9 @@ public actor AgentRuntime {
     public func stop() async throws {
         control?.cancel()
         control = nil
+        // Hung up (SIGHUP, then SIGKILL) rather than left running without an agent.
+        await terminals?.shutdown()
+        terminals = nil
         try await listener?.close()
         try await gateway?.close()
         listener = nil

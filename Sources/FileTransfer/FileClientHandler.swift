@@ -262,11 +262,12 @@ final class FileClientHandler: ChannelDuplexHandler {
         let transfer = IncomingTransfer(
             id: transferID, fd: file.fd, target: target, size: size, startOffset: start,
             prefixHasher: prefix, link: link
-        ) { [weak self] result in
+        ) { result in
+            // Held until the transfer ends (it always does), so its figures are known.
             let moved =
-                (self?.link?.incoming.removeValue(forKey: transferID)?.writtenOffset ?? start)
+                (self.link?.incoming.removeValue(forKey: transferID)?.writtenOffset ?? start)
                 - start
-            self?.transferOfRequest[request] = nil
+            self.transferOfRequest[request] = nil
             Self.complete(
                 promise,
                 FileTransferReport(
@@ -290,10 +291,10 @@ final class FileClientHandler: ChannelDuplexHandler {
             id: transferID, fd: file.fd, path: file.localPath, size: size, startOffset: offset,
             prefix: offset > 0 ? .toHash : .hashed(SHA256()), window: window, chunkSize: chunkSize,
             link: link
-        ) { [weak self] result in
+        ) { result in
             let acknowledged =
-                self?.link?.outgoing.removeValue(forKey: transferID)?.acknowledgedOffset ?? offset
-            self?.transferOfRequest[request] = nil
+                self.link?.outgoing.removeValue(forKey: transferID)?.acknowledgedOffset ?? offset
+            self.transferOfRequest[request] = nil
             Self.complete(
                 promise,
                 FileTransferReport(

@@ -63,8 +63,8 @@ public final class FileServerHandler: ChannelDuplexHandler {
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
+        // The link stays: transfers still ending report through it.
         link?.connectionClosed()
-        link = nil
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
@@ -257,8 +257,9 @@ public final class FileServerHandler: ChannelDuplexHandler {
             id: id, fd: opened.fd, path: opened.path, size: opened.size,
             startOffset: opened.startOffset, prefix: .hashed(opened.hasher),
             window: configuration.window, chunkSize: configuration.chunkSize, link: link
-        ) { [weak self] result in
-            guard let self else { return }
+        ) { result in
+            // Held strongly until the transfer ends (it always does): the connection's
+            // handler may be gone by then, and the outcome must still be reported.
             let transfer = self.link?.outgoing.removeValue(forKey: id)
             self.onTransfer(
                 FileTransferReport(
@@ -284,8 +285,9 @@ public final class FileServerHandler: ChannelDuplexHandler {
         let transfer = IncomingTransfer(
             id: id, fd: fd, target: target, size: size, startOffset: offset, prefixHasher: hasher,
             link: link
-        ) { [weak self] result in
-            guard let self else { return }
+        ) { result in
+            // Held strongly until the transfer ends (it always does): the connection's
+            // handler may be gone by then, and the outcome must still be reported.
             let transfer = self.link?.incoming.removeValue(forKey: id)
             self.onTransfer(
                 FileTransferReport(

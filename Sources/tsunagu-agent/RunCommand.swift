@@ -50,6 +50,8 @@ struct RunCommand: AsyncParsableCommand {
         help: "A folder the files channel may use (repeatable; default: the home folder).")
     var filesRoots: [String] = []
     @Flag(name: .customLong("no-files"), help: "Turn the files channel off.") var noFiles = false
+    @Flag(name: .customLong("no-terminal"), help: "Turn the terminal channel off.")
+    var noTerminal = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String =
         "info"
 
@@ -106,6 +108,7 @@ struct RunCommand: AsyncParsableCommand {
             consentCommand: consentCommand)
         configuration.filesRoots = filesRoots
         configuration.filesEnabled = !noFiles
+        configuration.terminalEnabled = !noTerminal
         return configuration
     }
 

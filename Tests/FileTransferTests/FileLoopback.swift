@@ -42,8 +42,14 @@ final class FileLoopback: Sendable {
     }
 
     /// A raw connection to the server, for tests that speak bytes.
-    func connect() async throws -> any Channel {
+    /// A raw connection; `reader` (if any) is in place before the agent's first byte arrives.
+    func connect(reader: (@Sendable () -> any ChannelHandler)? = nil) async throws -> any Channel {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let reader { try channel.pipeline.syncOperations.addHandler(reader()) }
+                }
+            }
             .connect(to: server.localAddress!).get()
     }
 

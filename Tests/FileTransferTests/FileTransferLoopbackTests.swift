@@ -199,9 +199,9 @@ struct FileTransferLoopbackTests {
         "malformed bytes get a failure naming the problem and a close; other clients are served on")
     func malformedBytes() async throws {
         let loop = try await FileLoopback()
-        let raw = try await loop.connect()
         let received = NIOLockedValueBox<[UInt8]>([])
-        try await raw.pipeline.addHandler(Collector(received: received))
+        // The collector reads from the first byte: the agent's hello comes at once.
+        let raw = try await loop.connect { Collector(received: received) }
         var hello = ByteBuffer()
         FileFrameEncoder().encode(.hello(version: 1), into: &hello)
         try await raw.writeAndFlush(hello)
@@ -219,6 +219,36 @@ struct FileTransferLoopbackTests {
         let files = try await loop.client()
         #expect(try await files.list(loop.root).isEmpty)
         await files.close()
+        await loop.finish()
+    }
+
+    @Test("a connection lost mid-upload is still reported, with the bytes that arrived")
+    func lostConnectionIsReported() async throws {
+        let loop = try await FileLoopback()
+        let source = loop.local + "/lost.bin"
+        try FileLoopback.writeRandomFile(source, count: 256 << 20, seed: 4)
+        let files = try await loop.client()
+        let task = Task { try await files.upload(source, to: loop.root + "/lost.bin") }
+        let part = loop.root + "/lost.bin.tsunagu-part"
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ((try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0) < 8
+            << 20
+        {
+            try #require(ContinuousClock.now < deadline, "the upload never wrote 8 MiB")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await files.close()
+        _ = try? await task.value
+        while !loop.reports.all.contains(where: { $0.outcome == .failed(.ioError) }) {
+            try #require(ContinuousClock.now < deadline, "the agent never reported the lost upload")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let report = try #require(loop.reports.all.first { $0.outcome == .failed(.ioError) })
+        #expect(report.bytesMoved >= 8 << 20)
+        #expect(
+            report.bytesMoved
+                == UInt64(
+                    (try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? -1))
         await loop.finish()
     }
 

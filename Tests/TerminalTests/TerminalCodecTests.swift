@@ -13,7 +13,8 @@ import Testing
         .open(TerminalOpenRequest(size: TerminalSize(columns: 80, rows: 24))),
         .open(
             TerminalOpenRequest(
-                size: TerminalSize(columns: .max, rows: 1), command: ["sh", "-c", "echo 日本語 $X", ""],
+                size: TerminalSize(columns: .max, rows: 1),
+                command: ["sh", "-c", "echo 日本語 $X", ""],
                 environment: ["X": "値", "EMPTY": "", "COLORTERM": "truecolor"])),
         .attach(token),
         .attach(TerminalToken(bytes: Array(repeating: 0xFF, count: 64))!),
@@ -148,15 +149,27 @@ import Testing
             Self.firstError([0, 0, 0x08, 0, 5], maximumFrameSize: 2000)
                 == E.frameTooLarge(length: 2048, maximum: 2000))
         #expect(Self.firstError(Self.raw(0x06, [0, 80, 0])) == E.truncated(.resize))
-        #expect(Self.firstError(Self.raw(0x06, [0, 80, 0, 24, 0])) == E.trailingBytes(.resize, count: 1))
-        #expect(Self.firstError(Self.raw(0x01, [2, 0, 80, 0, 24, 0, 0, 0, 0])) == E.unsupportedVersion(2))
+        #expect(
+            Self.firstError(Self.raw(0x06, [0, 80, 0, 24, 0])) == E.trailingBytes(.resize, count: 1)
+        )
+        #expect(
+            Self.firstError(Self.raw(0x01, [2, 0, 80, 0, 24, 0, 0, 0, 0]))
+                == E.unsupportedVersion(2))
         #expect(Self.firstError(Self.raw(0x02, [1] + Array(repeating: 7, count: 15))) != nil)
-        #expect(Self.firstError(Self.raw(0x07, [0, 0, 0, 1, 0])) == E.invalidValue(.exited, field: "exit status"))
-        #expect(Self.firstError(Self.raw(0x07, [1, 0, 0, 0, 0])) == E.invalidValue(.exited, field: "exit status"))
-        #expect(Self.firstError(Self.raw(0x07, [2, 0, 0, 0, 0])) == E.invalidValue(.exited, field: "exit status"))
+        #expect(
+            Self.firstError(Self.raw(0x07, [0, 0, 0, 1, 0]))
+                == E.invalidValue(.exited, field: "exit status"))
+        #expect(
+            Self.firstError(Self.raw(0x07, [1, 0, 0, 0, 0]))
+                == E.invalidValue(.exited, field: "exit status"))
+        #expect(
+            Self.firstError(Self.raw(0x07, [2, 0, 0, 0, 0]))
+                == E.invalidValue(.exited, field: "exit status"))
         // Invalid UTF-8 in a failure's code.
         #expect(Self.firstError(Self.raw(0x08, [0, 1, 0xFF, 0, 0])) == E.invalidUTF8(.failure))
-        #expect(Self.firstError(Self.raw(0x08, [0, 1, 0x41, 0, 0])) == E.invalidValue(.failure, field: "code"))
+        #expect(
+            Self.firstError(Self.raw(0x08, [0, 1, 0x41, 0, 0]))
+                == E.invalidValue(.failure, field: "code"))
         // An environment name with "=", a repeated name, a NUL in an argument.
         let openHead: [UInt8] = [1, 0, 80, 0, 24]
         #expect(

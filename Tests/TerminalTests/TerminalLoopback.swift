@@ -75,13 +75,16 @@ final class TerminalLoopback: Sendable {
     }
 }
 
-/// What a terminal printed so far, read in the background, for tests to wait on.
+/// What a terminal printed so far (its replay, then its output, read in the background), for
+/// tests to wait on.
 final class OutputCollector: Sendable {
     private let received = Received()
     private let task: Task<Void, Never>
 
     init(_ client: TerminalClient) {
         let received = received
+        // A new terminal's first output may come in `opened` (its replay), before any `output`.
+        received.bytes.withLock { $0 += client.replay.readableBytesView }
         task = Task {
             for await chunk in client.output {
                 received.bytes.withLock { $0 += chunk.readableBytesView }

@@ -14,13 +14,16 @@ import Testing
 
     @Test func aReattachWithinTheGraceGoesOn() {
         var machine = Self.attached()
-        #expect(machine.connectionClosed("a", now: .seconds(10)) == .detach("a", expiresAt: .seconds(70)))
+        #expect(
+            machine.connectionClosed("a", now: .seconds(10))
+                == .detach("a", expiresAt: .seconds(70)))
         #expect(machine.acceptsAttach)
         #expect(machine.attach("b", now: .seconds(69)) == .attach("b"))
         // The timer set for the first grace fires late: nothing happens.
         #expect(machine.deadlinePassed(now: .seconds(70)) == .none)
         #expect(machine.acceptsAttach)
-        #expect(machine.processExited(.exited(0), now: .seconds(80)) == .reportExit("b", .exited(0)))
+        #expect(
+            machine.processExited(.exited(0), now: .seconds(80)) == .reportExit("b", .exited(0)))
         #expect(machine.isFinished)
     }
 
@@ -28,7 +31,9 @@ import Testing
         var machine = Self.attached()
         _ = machine.connectionClosed("a", now: .zero)
         #expect(machine.deadlinePassed(now: .seconds(59)) == .none)
-        #expect(machine.deadlinePassed(now: .seconds(60)) == .hangUp(closing: nil, killAt: .seconds(65)))
+        #expect(
+            machine.deadlinePassed(now: .seconds(60)) == .hangUp(closing: nil, killAt: .seconds(65))
+        )
         #expect(!machine.acceptsAttach)
         #expect(machine.attach("b", now: .seconds(61)) == .refuse("b"))
         #expect(machine.deadlinePassed(now: .seconds(64)) == .none)
@@ -71,7 +76,9 @@ import Testing
         // The closing of the one taken over does not detach the new one.
         #expect(machine.connectionClosed("a", now: .seconds(1)) == .none)
         #expect(machine.attach("b", now: .seconds(2)) == .none)
-        #expect(machine.connectionClosed("b", now: .seconds(3)) == .detach("b", expiresAt: .seconds(63)))
+        #expect(
+            machine.connectionClosed("b", now: .seconds(3)) == .detach("b", expiresAt: .seconds(63))
+        )
     }
 
     @Test func shutdownHangsUpEveryState() {

@@ -25,6 +25,9 @@ def state():
         return ""
 
 
+# The pointer over the xterm: with no window manager the keyboard focus follows it, and keys
+# typed with the pointer elsewhere change nothing on the screen.
+client.pointer(120, 100)
 print("connected", flush=True)
 start = None
 arrivals = []

@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The terminal channel through the real processes: `tsunagu shell` against an agent on a
+/// PTY, through a standalone relay (the path a deployment at scale takes) — the remote exit
+/// status, the environment, input from a pipe, and a reattach after the relay died mid-command.
+@Suite(.serialized)
+struct ShellEndToEndTests {
+    /// A running stack with device `pc` behind a standalone relay, and a logged-in CLI.
+    struct ShellStack {
+        let stack: Stack
+        let relayPort: Int
+        let relayKey: String
+        let config: String
+        let cli: String
+
+        /// Runs `tsunagu shell pc …` with `input` after the password line, to its end.
+        func shell(_ arguments: [String], input: String = "", log: String) async throws -> (
+            status: Int32, output: String
+        ) {
+            let process = try start(arguments, input: input, log: log)
+            let status = await LiveProcesses.exit(of: process)
+            return (status, stack.live.log(log))
+        }
+
+        func start(_ arguments: [String], input: String = "", log: String) throws -> Process {
+            try stack.live.start(
+                cli, ["shell", "pc", "--password-stdin"] + arguments, log: log,
+                stdin: "pc-password\n" + input, environment: ["TSUNAGU_CONFIG_DIR": config])
+        }
+
+        @discardableResult
+        func startRelay(log: String) throws -> Process {
+            try stack.live.start(
+                try #require(LiveProcesses.binary("tsunagu-relay")),
+                [
+                    "--listen", "127.0.0.1:\(relayPort)", "--server", stack.base, "--relay-key",
+                    relayKey, "--report-interval", "1",
+                ], log: log)
+        }
+    }
+
+    /// The stack and its relay's process.
+    private func start() async throws -> (ShellStack, Process) {
+        let stack = try Stack()
+        stack.serverOptions = ["--no-embedded-relay"]
+        #expect(try await stack.startServer(), "\(stack.live.log("server.log"))")
+        let token = try stack.makeCompany("SHELL")
+        let relayPort = Stack.freePort()
+        let key = try stack.admin([
+            "relay-key", "create", "--id", "relay-s", "--url",
+            "ws://127.0.0.1:\(relayPort)/relay/v1",
+        ]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = stack.live.path("cli")
+        let cli = try #require(LiveProcesses.binary("tsunagu"))
+        let shell = ShellStack(
+            stack: stack, relayPort: relayPort, relayKey: key, config: config, cli: cli)
+        let relay = try shell.startRelay(log: "relay.log")
+        try await stack.startEnrolledAgent(company: "SHELL")
+        #expect(
+            await stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) },
+            "\(stack.live.log("agent.log"))")
+        let login = try stack.live.start(
+            cli,
+            [
+                "login", "--server", stack.base, "--company", "SHELL", "--login", "admin",
+                "--password-stdin",
+            ],
+            log: "login.log", stdin: "admin-password\n", environment: ["TSUNAGU_CONFIG_DIR": config]
+        )
+        #expect(await LiveProcesses.exit(of: login) == 0, "\(stack.live.log("login.log"))")
+        return (shell, relay)
+    }
+
+    @Test("the remote exit code is the command line's; a signal is 128 + its number")
+    func theRemoteExitCodeIsTheCommandLines() async throws {
+        let (shell, _) = try await start()
+        let seven = try await shell.shell(["--", "sh", "-c", "exit 7"], log: "exit7.log")
+        #expect(seven.status == 7, "\(seven.output)")
+        let killed = try await shell.shell(["--", "sh", "-c", "kill -TERM $$"], log: "term.log")
+        #expect(killed.status == 128 + 15, "\(killed.output)")
+        let missing = try await shell.shell(["--", "no-such-program-here"], log: "missing.log")
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("no-such-program-here"), "\(missing.output)")
+    }
+
+    @Test("the terminal names xterm-256color and the operator, and has the CLI's size")
+    func theEnvironmentAndTheSize() async throws {
+        let (shell, _) = try await start()
+        let result = try await shell.shell(
+            ["--", "sh", "-c", "echo \"term=$TERM operator=$TSUNAGU_OPERATOR\"; stty size"],
+            log: "env.log")
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("term=xterm-256color operator=admin"), "\(result.output)")
+        // Not a terminal here: the CLI asks for the classic 80 × 24.
+        #expect(result.output.contains("24 80"), "\(result.output)")
+    }
+
+    @Test("input from a pipe reaches the login shell, and its end is an end-of-file")
+    func pipedInputReachesTheShell() async throws {
+        let (shell, _) = try await start()
+        let result = try await shell.shell(
+            [], input: "echo piped-$((6 * 7))\nexit 3\n", log: "piped.log")
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.output.contains("piped-42"), "\(result.output)")
+        let eof = try await shell.shell(["--", "cat"], input: "one line\n", log: "cat.log")
+        #expect(eof.status == 0, "cat saw no end-of-file: \(eof.output)")
+    }
+
+    @Test("the relay dies mid-command: the CLI reattaches and prints what it missed, once")
+    func aDroppedConnectionIsReattached() async throws {
+        let (shell, relay) = try await start()
+        let relayLog = "relay.log"
+        let process = try shell.start(
+            [
+                "--", "sh", "-c",
+                "echo before-$((1 + 1)); i=0; while [ ! -e \(shell.stack.live.path("go")) ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; echo after-$((2 + 2)); exit 5",
+            ], log: "reattach.log")
+        #expect(
+            await shell.stack.live.wait(timeout: 30) {
+                shell.stack.live.log("reattach.log").contains("before-2")
+            }, "\(shell.stack.live.log("reattach.log"))")
+        // The relay goes away with the connection: no goodbye to either side.
+        kill(relay.processIdentifier, SIGKILL)
+        #expect(
+            await shell.stack.live.wait(timeout: 20) {
+                shell.stack.live.log("reattach.log").contains("reconnecting")
+            }, "\(shell.stack.live.log("reattach.log"))")
+        // What the command prints while nobody is attached waits in the agent's replay.
+        FileManager.default.createFile(atPath: shell.stack.live.path("go"), contents: nil)
+        try shell.startRelay(log: "relay-2.log")
+        let status = await LiveProcesses.exit(of: process)
+        let output = shell.stack.live.log("reattach.log")
+        #expect(status == 5, "\(output)\n\(shell.stack.live.log(relayLog))")
+        #expect(output.contains("Reconnected"), "\(output)")
+        #expect(output.components(separatedBy: "before-2").count == 2, "\(output)")
+        #expect(output.components(separatedBy: "after-4").count == 2, "\(output)")
+    }
+}
