@@ -176,9 +176,10 @@ let package = Package(
         .testTarget(
             name: "OperatorClientTests",
             dependencies: [
-                "OperatorClient", "TestSupport", "TsunaguCore",
+                "OperatorClient", "RelayClient", "TestSupport", "TsunaguCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "RelayTests",

@@ -43,7 +43,13 @@ public enum RelayDialer {
         let upgraded = loop.makePromise(of: Void.self)
         let paired = loop.makePromise(of: Void.self)
 
-        let channel = try await ClientBootstrap(group: loop)
+        // Both promises end on every path: a promise left pending is a leak (and a trap in
+        // debug builds) when the relay cannot be reached.
+        let abandon = { (error: any Error) in
+            upgraded.fail(error)
+            paired.fail(error)
+        }
+        let connecting = ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
             .connectTimeout(.seconds(10))
@@ -73,23 +79,36 @@ public enum RelayDialer {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(withClientUpgrade: config)
                 }
             }
-            .connect(host: host, port: port).get()
+            .connect(host: host, port: port)
+        let channel: any Channel
+        do {
+            channel = try await connecting.get()
+        } catch {
+            abandon(error)
+            throw error
+        }
+        channel.closeFuture.whenComplete { _ in
+            upgraded.fail(DialError.upgradeFailed)
+            paired.fail(RelayClientFramingHandler.JoinError.closedBeforePairing)
+        }
 
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: "\(host):\(port)")
         headers.add(name: "Content-Length", value: "0")
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        do {
+            try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
+        } catch {
+            abandon(error)
+            channel.close(promise: nil)
+            throw error
+        }
 
         let deadline = loop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000)) {
             upgraded.fail(DialError.upgradeFailed)
             paired.fail(RelayClientFramingHandler.JoinError.closedBeforePairing)
             channel.close(promise: nil)
-        }
-        channel.closeFuture.whenComplete { _ in
-            upgraded.fail(DialError.upgradeFailed)
-            paired.fail(RelayClientFramingHandler.JoinError.closedBeforePairing)
         }
         defer { deadline.cancel() }
         try await upgraded.futureResult.get()
