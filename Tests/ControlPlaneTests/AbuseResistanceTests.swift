@@ -17,6 +17,16 @@ struct AbuseResistanceTests {
     /// suite running beside it on two cores; the unbounded flood of the report took 12.2 s
     /// alone.
     static let colleagueBound: Duration = .seconds(12)
+    /// How much slower than alone a colleague's login may be during a burst: the unbounded
+    /// flood made it 64 times slower (12.2 s against 190 ms); under the full suite's load on
+    /// two cores both figures grow together, so the bound is the larger of the two.
+    static let colleagueSlowdown = 15
+
+    /// The bound for a colleague's login during a burst, from one measured alone just before.
+    func colleagueBound(_ cp: TestControlPlane) async throws -> Duration {
+        let alone = try await timedLogin(cp, "second")
+        return max(Self.colleagueBound, alone * Self.colleagueSlowdown)
+    }
 
     func addOperator(_ cp: TestControlPlane, _ login: String, role: Operator.Role = .operator)
         async throws
@@ -38,6 +48,7 @@ struct AbuseResistanceTests {
         try await TestControlPlane.with(kind, policy: Self.policy) { cp in
             try await cp.makeTenant("ACME")
             try await addOperator(cp, "second")
+            let bound = try await colleagueBound(cp)
             let before = await cp.context.hasher.operations
             async let colleague = timedLogin(cp, "second")
             let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
@@ -65,7 +76,7 @@ struct AbuseResistanceTests {
             // 190 ms before the flood, 12.2 s during the unbounded one of the report. What
             // fails without the fix is the count above; the time is bounded loosely because the
             // whole suite shares two cores with this test.
-            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
+            #expect(elapsed < bound, "the colleague's login took \(elapsed) (bound \(bound))")
             let events = try await AuditEvent.query(on: cp.app.db).all()
             #expect(events.filter { $0.kind == .loginFailed }.count == wrong)
             #expect(events.contains { $0.kind == .loginLocked && $0.subject == "admin" })
@@ -82,6 +93,7 @@ struct AbuseResistanceTests {
             try await addOperator(cp, "second")
             try await addOperator(cp, "guesser")
             let guesser = try await cp.login("ACME", "guesser", "guesser-password")
+            let bound = try await colleagueBound(cp)
             let before = await cp.context.hasher.operations
             let body = try JSONEncoder().encode([
                 "device": "pc", "password": "wrong-password", "channel": "desktop",
@@ -104,7 +116,7 @@ struct AbuseResistanceTests {
             #expect(wrong <= 5, "\(codes)")
             #expect(wrong + codes.filter { $0 == "device_locked" }.count == 60, "\(codes)")
             #expect(checked <= 6, "bcrypt ran \(checked) times")
-            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
+            #expect(elapsed < bound, "the colleague's login took \(elapsed) (bound \(bound))")
             // The guesser is locked out; the company's other operators are not.
             let again = try await cp.send(
                 .POST, "/api/v1/sessions", token: guesser.token, json: body)
@@ -135,6 +147,7 @@ struct AbuseResistanceTests {
             try await cp.makeTenant("ACME")
             try await addOperator(cp, "second")
             let group = cp.app.eventLoopGroup
+            let bound = try await colleagueBound(cp)
             let before = await cp.context.hasher.operations
             let long = String(repeating: "p", count: 256)
             async let colleague = timedLogin(cp, "second")
@@ -156,7 +169,7 @@ struct AbuseResistanceTests {
             #expect(codes.allSatisfy { $0 == "enrollment_token_invalid" }, "\(codes)")
             // Only the colleague's login hashed anything.
             #expect(await cp.context.hasher.operations - before == 1)
-            #expect(elapsed < Self.colleagueBound, "the colleague's login took \(elapsed)")
+            #expect(elapsed < bound, "the colleague's login took \(elapsed) (bound \(bound))")
             let refusals = try await AuditEvent.query(on: cp.app.db)
                 .filter(\.$kind == .enrollmentRefused).count()
             #expect(refusals == 60)
