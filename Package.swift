@@ -153,6 +153,8 @@ let package = Package(
             dependencies: [
                 "OperatorClient", "Terminal", "RelayClient", "TsunaguCore", "FileTransfer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .executableTarget(
             name: "tsunagu-relay",

@@ -12,13 +12,6 @@ struct BridgeSession: Sendable {
     let logger: Logger
     let events: @Sendable (BridgeEvent) -> Void
 
-    /// How joining the relay turned out.
-    private enum JoinOutcome: Sendable {
-        case paired(any Channel)
-        case ended(reason: SessionEndReason)
-        case failed(String)
-    }
-
     /// Serves `viewer` to the end; throws only an `APIError` that is fatal for the bridge.
     func serve(_ viewer: any Channel) async throws {
         guard !Task.isCancelled else { return viewer.close(promise: nil) }
@@ -40,7 +33,11 @@ struct BridgeSession: Sendable {
         }
         if created.attended { events(.waitingForCustomer(device: configuration.device)) }
 
-        switch await join(created, loop: viewer.eventLoop) {
+        // Dialled on the viewer's event loop so the splice's two halves share it.
+        switch await RelayJoin.join(
+            created, api: api, group: viewer.eventLoop, timeout: configuration.relayTimeout,
+            pollInterval: configuration.statusPollInterval)
+        {
         case .paired(let relay):
             events(.paired(session: created.sessionId))
             let (sent, received) = await splice(viewer, relay)
@@ -62,59 +59,6 @@ struct BridgeSession: Sendable {
             viewer.close(promise: nil)
             await end(created.sessionId)
         }
-    }
-
-    /// Dials the relay while watching the session, so a customer's refusal is reported at
-    /// once instead of after the relay's timeout. Nil when cancelled.
-    private func join(_ created: CreatedSession, loop: any EventLoop) async -> JoinOutcome? {
-        let (outcomes, sink) = AsyncStream.makeStream(of: JoinOutcome.self)
-        // Dialled on the viewer's event loop so the splice's two halves share it.
-        let dial = Task { [configuration] in
-            try await RelayDialer.dial(
-                created.relayUrl, ticket: created.ticket, group: loop,
-                timeout: configuration.relayTimeout)
-        }
-        let forward = Task {
-            do {
-                sink.yield(.paired(try await dial.value))
-            } catch {
-                sink.yield(.failed(String(describing: error)))
-            }
-        }
-        let watch = Task {
-            if let reason = await waitForEnd(of: created.sessionId) {
-                sink.yield(.ended(reason: reason))
-            }
-        }
-        var outcome: JoinOutcome?
-        for await first in outcomes {
-            outcome = first
-            break
-        }
-        watch.cancel()
-        sink.finish()
-        _ = forward
-        if case .paired = outcome {
-        } else {
-            // The dial may still succeed later: whatever it brings is closed.
-            Task { (try? await dial.value)?.close(promise: nil) }
-        }
-        return outcome
-    }
-
-    /// Polls the session until it is ended (returns the reason) or active (returns nil).
-    private func waitForEnd(of id: UUID) async -> SessionEndReason? {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: configuration.statusPollInterval)
-            } catch {
-                return nil
-            }
-            guard let state = try? await api.session(id) else { continue }
-            if state.status == "ended" { return state.endReason ?? .unknown }
-            if state.status == "active" { return nil }
-        }
-        return nil
     }
 
     /// Glues the viewer and the relay until either closes; returns the bytes each way.

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import OperatorClient
 
 #if canImport(Glibc)
@@ -91,6 +93,26 @@ enum CLI {
         do {
             try await task.value
         } catch is CancellationError {
+        }
+    }
+
+    /// Joins the relay with `created`'s ticket; a session or channel that ends first (declined,
+    /// turned off on the device) fails at once with its explanation.
+    static func joinRelay(_ created: CreatedSession, api: TsunaguAPI) async throws -> any Channel {
+        switch await RelayJoin.join(created, api: api, group: MultiThreadedEventLoopGroup.singleton)
+        {
+        case .paired(let connection):
+            return connection
+        case .ended(let reason):
+            throw CLIFailure(APIError.sessionEndExplanation(reason))
+        case .failed(let why):
+            // The relay drops a waiting end whose session was refused: say why, if so.
+            if let state = try? await api.session(created.sessionId), state.status == "ended" {
+                throw CLIFailure(APIError.sessionEndExplanation(state.endReason ?? .unknown))
+            }
+            throw CLIFailure("could not join the relay: \(why) / リレーに接続できませんでした")
+        case nil:
+            throw CancellationError()
         }
     }
 

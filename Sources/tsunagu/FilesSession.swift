@@ -23,9 +23,7 @@ enum FilesSession {
                 CLI.warn("Waiting for the customer to allow the session… / お客様の許可を待っています…")
             }
             do {
-                let connection = try await RelayDialer.dial(
-                    session.relayUrl, ticket: session.ticket,
-                    group: MultiThreadedEventLoopGroup.singleton)
+                let connection = try await CLI.joinRelay(session, api: api)
                 let files = try await FilesClient.open(on: connection) {
                     try await RelayDialer.startForwarding(connection).get()
                 }

@@ -126,8 +126,7 @@ struct RemoteShell: Sendable {
     /// Joins the relay with the session's ticket; the terminal's first message is ours, so the
     /// peer's bytes may flow at once.
     private func join(_ session: CreatedSession) async throws -> any Channel {
-        let connection = try await RelayDialer.dial(
-            session.relayUrl, ticket: session.ticket, group: MultiThreadedEventLoopGroup.singleton)
+        let connection = try await CLI.joinRelay(session, api: api)
         try await RelayDialer.startForwarding(connection).get()
         return connection
     }

@@ -10,6 +10,8 @@ struct ShellEndToEndTests {
     /// A running stack with device `pc` behind a standalone relay, and a logged-in CLI.
     struct ShellStack {
         let stack: Stack
+        /// The company admin's API token.
+        let token: String
         let relayPort: Int
         let relayKey: String
         let config: String
@@ -55,7 +57,8 @@ struct ShellEndToEndTests {
         let config = stack.live.path("cli")
         let cli = try #require(LiveProcesses.binary("tsunagu"))
         let shell = ShellStack(
-            stack: stack, relayPort: relayPort, relayKey: key, config: config, cli: cli)
+            stack: stack, token: token, relayPort: relayPort, relayKey: key, config: config,
+            cli: cli)
         let relay = try shell.startRelay(log: "relay.log")
         try await stack.startEnrolledAgent(company: "SHELL")
         #expect(
@@ -106,6 +109,44 @@ struct ShellEndToEndTests {
         #expect(result.output.contains("piped-42"), "\(result.output)")
         let eof = try await shell.shell(["--", "cat"], input: "one line\n", log: "cat.log")
         #expect(eof.status == 0, "cat saw no end-of-file: \(eof.output)")
+    }
+
+    @Test(
+        "an agent started with --no-terminal and --no-files refuses both, and the CLI says so at once"
+    )
+    func turnedOffChannelsAreRefused() async throws {
+        let (shell, _) = try await start()
+        let stack = shell.stack
+        let token = shell.token
+        let enroll = try stack.admin(["enroll-token", "create", "--company", "SHELL"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let display = try await stack.startDesktop()
+        try stack.startAgent(
+            company: "SHELL", name: "kiosk", display: display,
+            stateDir: stack.live.path("state-kiosk"), enrollToken: enroll,
+            log: "agent-kiosk.log", extra: ["--no-terminal", "--no-files"])
+        #expect(
+            await stack.live.wait(timeout: 20) { stack.isOnline("kiosk", token: token) },
+            "\(stack.live.log("agent-kiosk.log"))")
+        let started = ContinuousClock.now
+        let terminal = try stack.live.start(
+            shell.cli, ["shell", "kiosk", "--password-stdin", "--", "true"], log: "kiosk-shell.log",
+            stdin: "pc-password\n", environment: ["TSUNAGU_CONFIG_DIR": shell.config])
+        let terminalStatus = await LiveProcesses.exit(of: terminal)
+        let files = try stack.live.start(
+            shell.cli, ["files", "ls", "kiosk", "--password-stdin"], log: "kiosk-files.log",
+            stdin: "pc-password\n", environment: ["TSUNAGU_CONFIG_DIR": shell.config])
+        let filesStatus = await LiveProcesses.exit(of: files)
+        let elapsed = ContinuousClock.now - started
+        for (status, log) in [
+            (terminalStatus, "kiosk-shell.log"), (filesStatus, "kiosk-files.log"),
+        ] {
+            let output = stack.live.log(log)
+            #expect(status != 0, "\(output)")
+            #expect(output.contains("無効"), "\(output)")
+        }
+        // Told by the server's record of the refusal, not by the relay's 40 s wait.
+        #expect(elapsed < .seconds(30), "the refusals took \(elapsed)")
     }
 
     @Test("the relay dies mid-command: the CLI reattaches and prints what it missed, once")
