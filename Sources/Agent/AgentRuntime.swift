@@ -5,11 +5,14 @@ import NIOCore
 import NIOPosix
 import RFB
 import Screen
+import ServiceLifecycle
 import Terminal
+import TsunaguCore
 
-/// The running agent: the shared desktop, the local VNC listener or gateway, and (later) the
-/// control connection. Every long-running part starts here and stops here.
-public actor AgentRuntime {
+/// The running agent: the shared desktop, the local VNC listener or gateway, the control
+/// connection and the sessions' channels. Every long-running part starts here and stops here;
+/// as a service it ends its sessions cleanly on graceful shutdown (SIGTERM, SIGINT).
+public actor AgentRuntime: Service {
     public let configuration: AgentConfiguration
     private let logger: Logger
     private let group: any EventLoopGroup
@@ -19,6 +22,8 @@ public actor AgentRuntime {
     private var listener: VNCListener?
     private var gateway: GatewayListener?
     private var control: Task<Void, any Error>?
+    private var controlClient: ControlClient?
+    private var responder: OfferResponder?
     /// The terminals of the terminal channel; they outlive a dropped connection for a while.
     private var terminals: TerminalSessions?
 
@@ -73,6 +78,8 @@ public actor AgentRuntime {
                     serverKey: configuration.serverKey,
                     stateDirectory: try AgentStateDirectory(path: configuration.stateDirectory)),
                 group: group, logger: logger, offers: responder)
+            controlClient = client
+            self.responder = responder
             control = Task { try await client.run() }
         }
     }
@@ -118,28 +125,73 @@ public actor AgentRuntime {
         ).get()
     }
 
-    /// Starts and then waits until the task is cancelled or the control connection stops
+    /// Starts, then runs until graceful shutdown (the sessions are ended first: the server
+    /// hears `agent_stopped` for each) or cancellation, or until the control connection stops
     /// for good (a refused device or a server-key mismatch), which is thrown.
     public func run() async throws {
         try await start()
-        if let control {
-            do {
-                try await control.value
-            } catch {
-                try? await stop()
-                throw error
+        let control = self.control
+        do {
+            try await withGracefulShutdownHandler {
+                if let control {
+                    try await withTaskCancellationHandler {
+                        try await control.value
+                    } onCancel: {
+                        control.cancel()
+                    }
+                } else {
+                    try await gracefulShutdown()
+                }
+            } onGracefulShutdown: {
+                Task { await self.endSessionsAndDisconnect() }
             }
-        }
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(3600))
+        } catch is CancellationError {
+        } catch {
+            try? await stop()
+            throw error
         }
         try await stop()
+    }
+
+    /// The most time the server gets to confirm the sessions' ends before the agent closes
+    /// their connections anyway.
+    static let sessionEndTimeout = Duration.seconds(3)
+
+    /// Tells the server each open session ends (`agent_stopped`), waits until its answers
+    /// closed their connections (at most `sessionEndTimeout`), closes what is left, hangs the
+    /// terminals up and ends the control connection.
+    func endSessionsAndDisconnect() async {
+        if let responder, let controlClient {
+            let sessions = await responder.registry.openSessions
+            if !sessions.isEmpty {
+                logger.notice("stopping: ending \(sessions.count) session(s)")
+            }
+            var told = 0
+            for session in sessions
+            where await controlClient.tell(
+                .endSession(.init(session: session, reason: .agentStopped)))
+            {
+                told += 1
+            }
+            let deadline = ContinuousClock.now + Self.sessionEndTimeout
+            while told > 0, await responder.registry.count > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let left = await responder.registry.count
+            if left > 0 {
+                logger.warning("stopping: closing \(left) connection(s) the server did not end")
+            }
+            await responder.registry.endAll()
+        }
+        await terminals?.shutdown()
+        control?.cancel()
     }
 
     /// Closes the listeners and releases the desktop thread.
     public func stop() async throws {
         control?.cancel()
         control = nil
+        await responder?.registry.endAll()
         // Hung up (SIGHUP, then SIGKILL) rather than left running without an agent.
         await terminals?.shutdown()
         terminals = nil

@@ -40,6 +40,7 @@ public enum ControlPlaneApplication {
         app.migrations.add(AddDeviceEnrollmentGuards())
         app.migrations.add(CreateSessionChannels())
         app.migrations.add(CreateFileTransfers())
+        app.migrations.add(AddSessionEndRequestReason())
         if case .sqlite = configuration.database, let sql = app.db as? any SQLDatabase {
             // WAL lets admin commands write while the server reads and writes.
             try await sql.raw("PRAGMA journal_mode=WAL").run()

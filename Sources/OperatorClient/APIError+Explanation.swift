@@ -73,6 +73,12 @@ extension APIError {
             "The device has this feature turned off.\nこのデバイスではこの機能が無効になっています。"
         case .channelUnavailable:
             "The device could not open it (for example, its screen or VNC server is not available).\nデバイス側で開けませんでした（画面や VNC サーバーが利用できない可能性があります）。"
+        case .agentStopped:
+            "The device's agent was stopped.\nデバイスのエージェントが停止しました。"
+        case .endedByCustomer:
+            "The customer ended the session.\nお客様がセッションを終了しました。"
+        case .endedByOperator:
+            "The session was ended by an operator.\nオペレーターがセッションを終了しました。"
         case .unsupportedChannel:
             "The device's agent is too old for this feature; update it.\nデバイスのエージェントがこの機能に対応していません。更新してください。"
         default:

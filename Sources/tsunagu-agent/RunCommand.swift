@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// `tsunagu-agent run`: parses the fixed-name options into an ``AgentConfiguration`` and
 /// hands it to ``AgentRuntime``; nothing else lives here.
@@ -79,7 +80,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let runtime = AgentRuntime(configuration: configuration, logger: logger)
-        try await runtime.run()
+        // SIGTERM or SIGINT: the sessions end cleanly (agent_stopped) before the agent exits.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: runtime, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func makeConfiguration() throws -> AgentConfiguration {

@@ -155,11 +155,22 @@ struct RemoteShell: Sendable {
                 // The terminal ended, or is gone: nothing to come back to.
                 throw TerminalClient.Error.refused(refusal)
             } catch {
+                // Someone ended the session on purpose: the terminal went with it.
+                if let state = try? await api.session(session.sessionId), state.status == "ended",
+                    let reason = state.endReason, Self.finalReasons.contains(reason)
+                {
+                    throw CLIFailure(APIError.sessionEndExplanation(reason))
+                }
                 guard ContinuousClock.now < deadline else { throw error }
                 try await Task.sleep(for: .seconds(2))
             }
         }
     }
+
+    /// Ends that take the terminal with them (unlike a lost relay or connection).
+    static let finalReasons: Set<SessionEndReason> = [
+        .agentStopped, .endedByCustomer, .endedByOperator,
+    ]
 
     private static func write(_ output: ByteBuffer, into printed: inout PrintedOutputTail) {
         guard output.readableBytes > 0 else { return }

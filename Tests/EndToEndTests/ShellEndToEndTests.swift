@@ -43,8 +43,8 @@ struct ShellEndToEndTests {
         }
     }
 
-    /// The stack and its relay's process.
-    private func start() async throws -> (ShellStack, Process) {
+    /// The stack, its relay's and its agent's processes.
+    private func start() async throws -> (ShellStack, relay: Process, agent: Process) {
         let stack = try Stack()
         stack.serverOptions = ["--no-embedded-relay"]
         #expect(try await stack.startServer(), "\(stack.live.log("server.log"))")
@@ -60,7 +60,7 @@ struct ShellEndToEndTests {
             stack: stack, token: token, relayPort: relayPort, relayKey: key, config: config,
             cli: cli)
         let relay = try shell.startRelay(log: "relay.log")
-        try await stack.startEnrolledAgent(company: "SHELL")
+        let agent = try await stack.startEnrolledAgent(company: "SHELL")
         #expect(
             await stack.live.wait(timeout: 20) { stack.isOnline("pc", token: token) },
             "\(stack.live.log("agent.log"))")
@@ -73,12 +73,12 @@ struct ShellEndToEndTests {
             log: "login.log", stdin: "admin-password\n", environment: ["TSUNAGU_CONFIG_DIR": config]
         )
         #expect(await LiveProcesses.exit(of: login) == 0, "\(stack.live.log("login.log"))")
-        return (shell, relay)
+        return (shell, relay, agent)
     }
 
     @Test("the remote exit code is the command line's; a signal is 128 + its number")
     func theRemoteExitCodeIsTheCommandLines() async throws {
-        let (shell, _) = try await start()
+        let (shell, _, _) = try await start()
         let seven = try await shell.shell(["--", "sh", "-c", "exit 7"], log: "exit7.log")
         #expect(seven.status == 7, "\(seven.output)")
         let killed = try await shell.shell(["--", "sh", "-c", "kill -TERM $$"], log: "term.log")
@@ -90,7 +90,7 @@ struct ShellEndToEndTests {
 
     @Test("the terminal names xterm-256color and the operator, and has the CLI's size")
     func theEnvironmentAndTheSize() async throws {
-        let (shell, _) = try await start()
+        let (shell, _, _) = try await start()
         let result = try await shell.shell(
             ["--", "sh", "-c", "echo \"term=$TERM operator=$TSUNAGU_OPERATOR\"; stty size"],
             log: "env.log")
@@ -102,7 +102,7 @@ struct ShellEndToEndTests {
 
     @Test("input from a pipe reaches the login shell, and its end is an end-of-file")
     func pipedInputReachesTheShell() async throws {
-        let (shell, _) = try await start()
+        let (shell, _, _) = try await start()
         let result = try await shell.shell(
             [], input: "echo piped-$((6 * 7))\nexit 3\n", log: "piped.log")
         #expect(result.status == 3, "\(result.output)")
@@ -115,7 +115,7 @@ struct ShellEndToEndTests {
         "an agent started with --no-terminal and --no-files refuses both, and the CLI says so at once"
     )
     func turnedOffChannelsAreRefused() async throws {
-        let (shell, _) = try await start()
+        let (shell, _, _) = try await start()
         let stack = shell.stack
         let token = shell.token
         let enroll = try stack.admin(["enroll-token", "create", "--company", "SHELL"]).output
@@ -151,7 +151,7 @@ struct ShellEndToEndTests {
 
     @Test("the relay dies mid-command: the CLI reattaches and prints what it missed, once")
     func aDroppedConnectionIsReattached() async throws {
-        let (shell, relay) = try await start()
+        let (shell, relay, _) = try await start()
         let relayLog = "relay.log"
         let process = try shell.start(
             [
@@ -177,5 +177,29 @@ struct ShellEndToEndTests {
         #expect(output.contains("Reconnected"), "\(output)")
         #expect(output.components(separatedBy: "before-2").count == 2, "\(output)")
         #expect(output.components(separatedBy: "after-4").count == 2, "\(output)")
+    }
+
+    @Test("SIGTERM to the agent ends its session as agent_stopped, and the CLI says so")
+    func aStoppedAgentEndsItsSessions() async throws {
+        let (shell, _, agent) = try await start()
+        let process = try shell.start(
+            ["--", "sh", "-c", "echo ready-$((3 * 3)); sleep 600"], log: "stopped.log")
+        #expect(
+            await shell.stack.live.wait(timeout: 30) {
+                shell.stack.live.log("stopped.log").contains("ready-9")
+            }, "\(shell.stack.live.log("stopped.log"))")
+        agent.terminate()
+        #expect(await LiveProcesses.exit(of: agent) == 0, "\(shell.stack.live.log("agent.log"))")
+        let status = await LiveProcesses.exit(of: process)
+        let output = shell.stack.live.log("stopped.log")
+        #expect(status != 0, "\(output)")
+        #expect(output.contains("エージェントが停止しました"), "\(output)")
+        // The server's answer closed the connection, not the agent's fallback.
+        let agentLog = shell.stack.live.log("agent.log")
+        #expect(agentLog.contains("ending 1 session"), "\(agentLog)")
+        #expect(!agentLog.contains("the server did not end"), "\(agentLog)")
+        let log = try shell.stack.http(
+            "GET", "/api/v1/connection-log?format=json", token: shell.token)
+        #expect(log.body.contains("\"agent_stopped\""), "\(log.body)")
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 import TsunaguCore
 import WebSocketKit
 
@@ -89,6 +90,8 @@ public final class ControlClient: Sendable {
     private let offers: (any SessionOfferHandler)?
     /// Kept across reconnects: the server tells this run from a clone of the machine by it.
     private let runID = UUID().uuidString
+    /// The connection while the device is online, for messages the agent starts itself.
+    private let onlineSocket = Mutex<WebSocket?>(nil)
 
     public init(
         configuration: ControlClientConfiguration, group: any EventLoopGroup, logger: Logger,
@@ -118,6 +121,19 @@ public final class ControlClient: Sendable {
             let delay = backoff.nextDelay()
             logger.info("reconnecting in \(delay)")
             try await Task.sleep(for: delay)
+        }
+    }
+
+    /// Sends `message` if the device is online now; false when it is not (or the send failed).
+    public func tell(_ message: ControlMessage) async -> Bool {
+        guard let socket = onlineSocket.withLock({ $0 }), let text = try? message.jsonText() else {
+            return false
+        }
+        do {
+            try await socket.send(text)
+            return true
+        } catch {
+            return false
         }
     }
 
@@ -158,7 +174,10 @@ public final class ControlClient: Sendable {
         }.get()
         var socketIterator = sockets.makeAsyncIterator()
         guard let socket = await socketIterator.next() else { return false }
-        defer { _ = socket.close() }
+        defer {
+            onlineSocket.withLock { $0 = nil }
+            _ = socket.close()
+        }
 
         try await socket.send(try handshake.start().jsonText())
         let liveness = Liveness()
@@ -198,6 +217,7 @@ public final class ControlClient: Sendable {
                 try await socket.send(try reply.jsonText())
             case .online(let welcome):
                 online = true
+                onlineSocket.withLock { $0 = socket }
                 await liveness.start(interval: welcome.heartbeatSeconds)
                 try state.saveRegistration(
                     .init(
@@ -209,7 +229,9 @@ public final class ControlClient: Sendable {
                 events?.yield(.online(enrolled: welcome.enrolled))
                 if let outbox = offers?.fileTransfers {
                     transferSender?.cancel()
-                    transferSender = Task { try await Self.sendFileTransfers(from: outbox, over: socket) }
+                    transferSender = Task {
+                        try await Self.sendFileTransfers(from: outbox, over: socket)
+                    }
                 }
             case .heartbeatReceived:
                 break
@@ -242,7 +264,9 @@ public final class ControlClient: Sendable {
 extension ControlClient {
     /// Sends every unconfirmed file-transfer record now, then new ones as they come, until
     /// the connection ends (the next connection sends what is still unconfirmed).
-    fileprivate static func sendFileTransfers(from outbox: FileTransferOutbox, over socket: WebSocket)
+    fileprivate static func sendFileTransfers(
+        from outbox: FileTransferOutbox, over socket: WebSocket
+    )
         async throws
     {
         var seen = 0

@@ -37,6 +37,9 @@ actor ChannelRegistry {
         accepted.removeAll()
     }
 
+    /// The sessions with open connections.
+    var openSessions: [String] { Array(open.keys) }
+
     /// Open connections now, for tests and the stop log.
     var count: Int { open.values.reduce(0) { $0 + $1.count } }
 

@@ -124,6 +124,16 @@ final class AgentControlSession: Sendable {
                         "file-transfer record \(record.id) not stored: \(String(reflecting: error))"
                     )
                 }
+            case .agentEndedSession(let end):
+                guard let admitted else { break }
+                logger.info(
+                    "agent \(admitted.name) ended session \(end.session): \((end.reason ?? .agentClosed).rawValue)"
+                )
+                try? await SessionBroker(database: database, context: context)
+                    .agentEnded(end, deviceID: admitted.deviceID)
+                // The agent closes its connections on this answer, after the reason is saved,
+                // so the relay's reports of their ends cannot overtake it.
+                try? await send(.endSession(.init(session: end.session)))
             case .refuse(let refusal):
                 await refuse(refusal)
             case .admit:

@@ -24,6 +24,8 @@ struct AgentControlStateMachine {
         case offerAnswered(ControlMessage.OfferAnswer)
         /// The agent reports a file transfer: store it, then confirm it by id.
         case fileTransferred(ControlMessage.FileTransferRecord)
+        /// The agent is ending one of its sessions, for this reason.
+        case agentEndedSession(ControlMessage.EndSession)
         /// Send this refusal and close.
         case refuse(ControlMessage.Refusal)
     }
@@ -79,6 +81,8 @@ struct AgentControlStateMachine {
             return .offerAnswered(answer)
         case (.online, .fileTransferred(let record)):
             return .fileTransferred(record)
+        case (.online, .endSession(let end)):
+            return .agentEndedSession(end)
         case (.closed, _):
             return .refuse(.init(code: "closed", message: "The connection is closed."))
         default:

@@ -44,6 +44,9 @@ public final class RemoteSession: Model, @unchecked Sendable {
     /// Set when an operator or admin ended it; the relay is told to close it.
     @Field(key: "end_requested") public var endRequested: Bool
     @OptionalField(key: "end_requested_at") public var endRequestedAt: Date?
+    /// Why the end was asked for, when the agent asked (`agent_stopped`, `ended_by_customer`):
+    /// the session's end reason, whatever the relay then says of its connections.
+    @OptionalField(key: "end_request_reason") public var endRequestReason: SessionEndReason?
 
     public init() {}
 

@@ -80,6 +80,26 @@ extension SessionBroker {
         }
     }
 
+    /// The agent is ending one of its sessions (it stops, or the customer ended it): the end is
+    /// asked for as an operator's would be, with the agent's reason, and the relay closes the
+    /// connections and reports their counts. Another device's session is left alone.
+    func agentEnded(_ end: ControlMessage.EndSession, deviceID: UUID) async throws {
+        guard let id = UUID(uuidString: end.session),
+            let session = try await RemoteSession.query(on: database).filter(\.$id == id)
+                .filter(\.$device.$id == deviceID).first(),
+            session.status != .ended
+        else { return }
+        var lifecycle = SessionLifecycle(session)
+        let now = Date()
+        if lifecycle.handle(.endRequested(at: now)) == .changed {
+            session.endRequested = true
+            session.endRequestedAt = now
+        }
+        session.endRequestReason = end.reason ?? .agentClosed
+        try await session.save(on: database)
+        await context.relayControl?.end(session: end.session, relayID: session.relayID)
+    }
+
     /// Closes one channel connection and, when it was the session's last, the session with
     /// its log record: all in one transaction, so an end is never saved without its record.
     func channelEnded(

@@ -59,6 +59,8 @@ extension SessionBroker {
         _ session: RemoteSession, reason: SessionEndReason, at time: Date,
         channels: [ChannelConnection], on tx: any Database
     ) async throws {
+        // The agent said why it ended the session; the relay then only saw it close.
+        let reason = session.endRequested ? (session.endRequestReason ?? reason) : reason
         for connection in channels where connection.status != .ended {
             connection.status = .ended
             connection.endedAt = time

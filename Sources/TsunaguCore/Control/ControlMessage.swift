@@ -76,12 +76,16 @@ public enum ControlMessage: Sendable, Equatable {
         }
     }
 
-    /// The server ended a session: the agent closes its side.
+    /// A session ended. From the server: the agent closes its side (no reason). From the
+    /// agent: it is ending the session and says why (`agent_stopped` on SIGTERM,
+    /// `ended_by_customer` from the customer's window), just before closing its connections.
     public struct EndSession: Codable, Sendable, Equatable {
         public var session: String
+        public var reason: SessionEndReason?
 
-        public init(session: String) {
+        public init(session: String, reason: SessionEndReason? = nil) {
             self.session = session
+            self.reason = reason
         }
     }
 
