@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
 import NIOSSL
 import Relay
+import ServiceLifecycle
 import TsunaguCore
 
 /// `tsunagu-relay --listen HOST:PORT --server URL --relay-key KEY`: a standalone relay that
@@ -86,99 +86,43 @@ struct TsunaguRelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        SignalWaiter.unblock()
+        // A supervisor may have started us with the signals blocked (a mask inherited
+        // through exec): the graceful shutdown below must hear them.
+        SignalMask.unblock()
         var logger = Logger(label: "tsunagu-relay")
         logger.logLevel = .info
-        let tls = try makeTLSContext()
-        let client = ControlPlaneClient(server: server, relayKey: relayKey)
-        let interval = TimeAmount.nanoseconds(Int64(reportInterval * 1_000_000_000))
-
-        // Nothing is accepted before the control plane told us whose tickets to trust.
-        let terminated = Task { await SignalWaiter.waitForTermination() }
-        let startup = Task { await firstAnswer(client: client, retry: interval, logger: logger) }
-        let watcher = Task {
-            await terminated.value
-            startup.cancel()
-        }
-        guard let answer = await startup.value else { return }
-        guard let serverKey = SigningKeyText.parse(answer.serverKey) else {
-            throw ValidationError("the control plane sent an unreadable server key")
-        }
-        let relay = await Relay(
-            configuration: RelayConfiguration(
-                serverKey: serverKey, relayID: answer.relayID,
-                peerTimeout: .seconds(Int64(peerTimeout)),
-                idleTimeout: .seconds(Int64(idleTimeout)),
-                handshakeTimeout: Self.timeAmount(seconds: handshakeTimeout),
-                upgradeTimeout: Self.timeAmount(seconds: upgradeTimeout),
-                maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress,
-                maxSessions: maxSessions),
-            group: eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
-                ?? MultiThreadedEventLoopGroup.singleton)
-        let webSocket = try await relay.listenWebSocket(host: listen.host, port: listen.port)
-        logger.info("websocket listening on \(webSocket) as relay \(answer.relayID)")
-        if let tcpListen {
-            let tcp = try await relay.listenTCP(
-                host: tcpListen.host, port: tcpListen.port, tls: tls)
-            logger.info("tcp listening on \(tcp)\(tls == nil ? "" : " with TLS")")
-        }
-
-        let queue = EndedSessionQueue()
-        let collector = Task {
-            for await end in relay.events { await queue.append(end) }
-        }
-        let reporter = Task {
-            var meter = RelayLoadMeter()
-            _ = meter.report(relay.stats)
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval.nanoseconds))
-                if Task.isCancelled { break }
-                await report(relay: relay, meter: &meter, queue: queue, client: client, logger)
-            }
-        }
-
-        await watcher.value
-        logger.info("shutting down: ending sessions")
-        reporter.cancel()
-        await relay.shutdown()
-        await collector.value
-        var meter = RelayLoadMeter()
-        await report(relay: relay, meter: &meter, queue: queue, client: client, logger)
-        let left = await queue.count
-        if left > 0 { logger.warning("\(left) ended sessions could not be reported") }
-    }
-
-    /// Reports until the control plane answers; nil when cancelled (SIGTERM).
-    private func firstAnswer(
-        client: ControlPlaneClient, retry: TimeAmount, logger: Logger
-    ) async -> RelayReportAnswer? {
-        let hello = RelayReport(sessions: 0, waiting: 0, bytesPerSecond: 0, cpu: 0)
-        while !Task.isCancelled {
-            do {
-                return try await client.send(hello)
-            } catch {
-                logger.warning("control plane not reachable yet: \(error)")
-            }
-            try? await Task.sleep(nanoseconds: UInt64(retry.nanoseconds))
-        }
-        return nil
-    }
-
-    private func report(
-        relay: Relay, meter: inout RelayLoadMeter, queue: EndedSessionQueue,
-        client: ControlPlaneClient, _ logger: Logger
-    ) async {
-        let ended = await queue.snapshot()
-        // Open sessions go in every report: without them the server would take a session
-        // that outlasts its start deadline for one that never started.
-        let report = meter.report(relay.stats, ended: ended, open: relay.activeSessionProgress)
-        do {
-            let answer = try await client.send(report)
-            await queue.delivered(ended.count)
-            for session in answer.endSessions { relay.end(session: session) }
-        } catch {
-            logger.warning("report failed, \(ended.count) ended sessions kept: \(error)")
-        }
+        let (peerTimeout, idleTimeout, handshakeTimeout, upgradeTimeout) = (
+            peerTimeout, idleTimeout, handshakeTimeout, upgradeTimeout
+        )
+        let (maxUnauthenticatedPerAddress, maxSessions) = (
+            maxUnauthenticatedPerAddress, maxSessions
+        )
+        let relay = StandaloneRelay(
+            configuration: .init(
+                webSocketHost: listen.host, webSocketPort: listen.port, tcpHost: tcpListen?.host,
+                tcpPort: tcpListen?.port, tls: try makeTLSContext(),
+                reportInterval: .milliseconds(Int64(reportInterval * 1000)),
+                eventLoops: eventLoops
+            ) { serverKey, relayID in
+                RelayConfiguration(
+                    serverKey: serverKey, relayID: relayID,
+                    peerTimeout: .seconds(Int64(peerTimeout)),
+                    idleTimeout: .seconds(Int64(idleTimeout)),
+                    handshakeTimeout: Self.timeAmount(seconds: handshakeTimeout),
+                    upgradeTimeout: Self.timeAmount(seconds: upgradeTimeout),
+                    maxUnauthenticatedPerAddress: maxUnauthenticatedPerAddress,
+                    maxSessions: maxSessions)
+            },
+            client: RelayControlPlaneClient(server: server, relayKey: relayKey), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: relay, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func makeTLSContext() throws -> NIOSSLContext? {

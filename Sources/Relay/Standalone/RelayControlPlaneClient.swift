@@ -5,17 +5,18 @@ import NIOHTTP1
 import TsunaguCore
 
 /// Talks to the control plane's `POST /api/v1/relays/report` with the relay key.
-struct ControlPlaneClient: Sendable {
+public struct RelayControlPlaneClient: Sendable {
     /// A report the control plane did not accept.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     let reportURL: String
     let relayKey: String
     let timeout: TimeAmount
 
-    init(server: String, relayKey: String, timeout: TimeAmount = .seconds(4)) {
+    /// A client for the control plane at `server` (its base URL), authenticated by `relayKey`.
+    public init(server: String, relayKey: String, timeout: TimeAmount = .seconds(4)) {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.reportURL = base + "/api/v1/relays/report"
         self.relayKey = relayKey
@@ -23,7 +24,7 @@ struct ControlPlaneClient: Sendable {
     }
 
     /// Sends `report`; the answer names the relay, the server key and sessions to end.
-    func send(_ report: RelayReport) async throws -> RelayReportAnswer {
+    public func send(_ report: RelayReport) async throws -> RelayReportAnswer {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         var request = HTTPClientRequest(url: reportURL)
