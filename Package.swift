@@ -72,6 +72,7 @@ let package = Package(
             name: "ControlPlane",
             dependencies: [
                 "TsunaguCore", "Relay",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 // ServerQuiescingHelper: graceful shutdown of our own HTTP server.

@@ -4,6 +4,7 @@ import FluentSQLiteDriver
 import NIOSSL
 import Relay
 import SQLKit
+import ServiceLifecycle
 import Vapor
 
 /// Sets up a Vapor `Application` as the Tsunagu control plane.
@@ -48,10 +49,11 @@ public enum ControlPlaneApplication {
         try await app.autoMigrate()
     }
 
-    /// Configures everything `tsunagu-server serve` runs: database, middleware, routes, TLS.
+    /// Configures everything `tsunagu-server serve` runs: database, middleware, routes, TLS;
+    /// answers the context and the background jobs to run beside the HTTP server.
     @discardableResult
     public static func configure(_ app: Application, _ configuration: ServerConfiguration)
-        async throws -> ControlPlaneContext
+        async throws -> ConfiguredControlPlane
     {
         try configuration.validate()
         try await configureDatabase(app, configuration)
@@ -74,15 +76,19 @@ public enum ControlPlaneApplication {
         let context = try await ControlPlaneContext(
             configuration: configuration, threadPool: app.threadPool, instanceID: instanceID,
             presence: presence, cluster: cluster, relayControl: embedded)
-        if let cluster { app.lifecycle.use(ClusterBusLifecycle(bus: cluster)) }
-        app.lifecycle.use(AgentPresenceLifecycle(instanceID: instanceID))
+        // Shut down in the reverse order: the HTTP server (last, added by `serve`) first, the
+        // presence flags last.
+        var jobs: [any ControlPlaneJob] = [
+            AgentPresenceService(instanceID: instanceID, database: app.db, logger: app.logger)
+        ]
+        if let cluster { jobs.append(ClusterBusService(bus: cluster)) }
         try await context.sessions(on: app.db).purgeExpired()
         if let embedded {
             embedded.register(on: app.routes)
-            app.lifecycle.use(
+            jobs.append(
                 EmbeddedRelayReporter(
-                    embedded: embedded, context: context, url: EmbeddedRelay.url(for: configuration)
-                ))
+                    embedded: embedded, url: EmbeddedRelay.url(for: configuration),
+                    context: context, database: app.db, logger: app.logger))
         } else {
             try await RelayDirectory(database: app.db).disableEmbedded(id: context.embeddedRelayID)
         }
@@ -105,7 +111,8 @@ public enum ControlPlaneApplication {
         if configuration.servesHTTPS { app.middleware.use(StrictTransportSecurityMiddleware()) }
         app.middleware.use(APIErrorMiddleware())
         try routes(app, context)
-        return context
+        jobs.append(SessionSweeper(context: context, database: app.db, logger: app.logger))
+        return ConfiguredControlPlane(context: context, backgroundJobs: jobs)
     }
 
     private static func routes(_ app: Application, _ context: ControlPlaneContext) throws {
@@ -125,23 +132,41 @@ public enum ControlPlaneApplication {
         try signedIn.register(collection: DeviceAdminController(context: context))
         try app.register(collection: ConsoleController(configuration: context.configuration))
         try app.register(collection: RelayReportController(context: context))
-        app.lifecycle.use(SessionSweeper(context: context))
     }
 }
 
 extension ControlPlaneApplication {
-    /// Runs the control plane until SIGTERM or SIGINT, then shuts down gracefully.
-    /// `onReady` runs once the configuration is applied, before requests are served.
+    /// Runs the control plane until SIGTERM or SIGINT, then shuts down gracefully: the HTTP
+    /// server and every background job are services of one `ServiceGroup`. `onReady` runs
+    /// once the server listens.
     public static func serve(
         _ configuration: ServerConfiguration,
-        onReady: @Sendable (ControlPlaneContext) -> Void = { _ in }
+        onReady: @escaping @Sendable (ControlPlaneContext) -> Void = { _ in }
     ) async throws {
         let app = try await Application.make(
             Environment(name: "production", arguments: ["tsunagu-server", "serve"]))
         do {
-            let context = try await configure(app, configuration)
-            onReady(context)
-            try await app.execute()
+            let configured = try await configure(app, configuration)
+            try await app.asyncBoot()
+            for job in configured.backgroundJobs { try await job.prepare() }
+            let http = ControlPlaneHTTPService(app: app, presence: configured.context.presence) {
+                onReady(configured.context)
+            }
+            // Started in this order, stopped in the reverse one.
+            let jobs = configured.backgroundJobs
+            let services: [any Service] =
+                jobs.filter { !$0.stopsBeforeTheHTTPServer } + [http]
+                + jobs.filter(\.stopsBeforeTheHTTPServer)
+            let group = services.map {
+                ServiceGroupConfiguration.ServiceConfiguration(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            }
+            try await ServiceGroup(
+                configuration: .init(
+                    services: group, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: app.logger)
+            ).run()
         } catch {
             try? await app.asyncShutdown()
             throw error

@@ -50,6 +50,14 @@ public actor AgentPresence {
         try? await entry.socket.close(code: .policyViolation)
     }
 
+    /// Closes every agent's control connection (the server is stopping): each session then
+    /// marks its device offline, and the agents reconnect, to another instance if one serves.
+    func disconnectAll() async {
+        let sockets = current.values.map(\.socket)
+        current = [:]
+        for socket in sockets { try? await socket.close(code: .goingAway) }
+    }
+
     /// How many agents are connected to this instance.
     public var count: Int { current.count }
 

@@ -1,39 +1,54 @@
 import Fluent
 import Foundation
 import Relay
+import ServiceLifecycle
 import Synchronization
 import TsunaguCore
 import Vapor
 
 /// Feeds the embedded relay's ends and load to the control plane in-process: every ended
-/// channel at once, load every 5 s (what an external relay sends over HTTP).
-final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
+/// channel at once, load every 5 s (what an external relay sends over HTTP). On graceful
+/// shutdown it ends the relay's channels and records their ends before it returns.
+final class EmbeddedRelayReporter: ControlPlaneJob, Sendable {
     let embedded: EmbeddedRelay
-    let context: ControlPlaneContext
+    /// Where agents and browsers reach it.
     let url: String
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    let context: ControlPlaneContext
+    let database: any Database
+    let logger: Logger
     /// Ends the database refused (it was down, or the disk full): tried again with every
     /// load report, so that no session's end and record are lost.
     private let unrecorded = Mutex<[RelaySessionEnd]>([])
 
-    init(embedded: EmbeddedRelay, context: ControlPlaneContext, url: String) {
+    init(
+        embedded: EmbeddedRelay, url: String, context: ControlPlaneContext,
+        database: any Database, logger: Logger
+    ) {
         self.embedded = embedded
-        self.context = context
         self.url = url
+        self.context = context
+        self.database = database
+        self.logger = logger
     }
 
-    func didBootAsync(_ application: Application) async throws {
-        let (relay, context, db, logger) = (
-            embedded.relay, context, application.db, application.logger
-        )
-        let relayID = relay.configuration.relayID
-        let recovered = try await SessionBroker(database: db, context: context)
+    var stopsBeforeTheHTTPServer: Bool { true }
+
+    /// Before requests are served: closes what the previous run left open on this relay
+    /// (`server_restart`) and lists the relay at `url`.
+    func prepare() async throws {
+        let recovered = try await SessionBroker(database: database, context: context)
             .recoverEmbeddedSessions()
         if recovered > 0 {
             logger.notice(
                 "closed \(recovered) sessions left open by the previous run (server_restart)")
         }
-        try await RelayDirectory(database: db).registerEmbedded(id: relayID, url: url)
+        try await RelayDirectory(database: database).registerEmbedded(
+            id: embedded.relay.configuration.relayID, url: url)
+    }
+
+    func run() async throws {
+        let (relay, context, db, logger) = (embedded.relay, context, database, logger)
+        let relayID = relay.configuration.relayID
         let ends = Task {
             for await end in relay.events {
                 do {
@@ -49,10 +64,10 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
                 }
             }
         }
-        let load = Task {
+        try? await cancelWhenGracefulShutdown {
             var meter = RelayLoadSample(stats: relay.stats, at: .now)
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(5))
                 let next = RelayLoadSample(stats: relay.stats, at: .now)
                 var report = RelayReport(
                     sessions: next.stats.sessions, waiting: next.stats.waiting,
@@ -73,12 +88,10 @@ final class EmbeddedRelayReporter: LifecycleHandler, Sendable {
                 }
             }
         }
-        tasks.withLock { $0 = [ends, load] }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        await embedded.relay.shutdown()
-        for task in tasks.withLock({ $0 }) { task.cancel() }
+        // The relay's channels end (relay_shutdown) and their ends are recorded while the
+        // database is still open.
+        await relay.shutdown()
+        await ends.value
     }
 }
 
