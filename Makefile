@@ -40,6 +40,8 @@ bench: test-deps
 	$(SWIFT) run -c release --package-path bench/encode
 	bench/screen/run
 	bench/relay/run.sh
+	bench/files/run.sh
+	bench/terminal/run.sh
 
 clean:
 	rm -rf .build

@@ -18,20 +18,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/files/run.sh [--size-mib N]" >&2; exit 2 ;;
   esac
 done
-for tool in haproxy sshd scp ssh-keygen python3 curl; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
-    echo "needs $tool (scripts/install-deps --test installs haproxy and openssh-server)" >&2; exit 1; }
-done
+require_tools haproxy sshd scp ssh-keygen python3 curl
 bin="$(release_bin "$root")"
 
-work="$(mktemp -d /dev/shm/tsunagu-files-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+begin_bench /dev/shm
 rate() { python3 -c "import sys; b,s=float(sys.argv[1]),float(sys.argv[2]); print(f'{b/s/1e6:.1f}')" "$1" "$2"; }
 
 bytes=$((size_mib * 1024 * 1024))

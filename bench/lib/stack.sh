@@ -1,6 +1,27 @@
 # Shared by the benchmarks that run the real Tsunagu processes beside a baseline: sourced,
-# not run. Needs $work (a scratch folder), $bin (the release binaries) and a `pids` array
-# (what the caller's cleanup kills).
+# not run. `begin_bench` makes $work and the `pids` array whose processes end with the script;
+# the start_* functions need $bin (the release binaries, from `release_bin`).
+
+# Fails unless every tool is installed (sshd and haproxy may live in /usr/sbin).
+require_tools() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
+      echo "needs $tool (scripts/install-deps --test installs haproxy and openssh-server)" >&2; exit 1; }
+  done
+}
+
+# A scratch folder under $1 (e.g. /dev/shm), removed at exit with every process in `pids`.
+begin_bench() {
+  work="$(mktemp -d "$1/tsunagu-bench.XXXXXX")"
+  pids=()
+  trap end_bench EXIT INT TERM
+}
+
+end_bench() {
+  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }

@@ -17,20 +17,10 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/terminal/run.sh [--count N]" >&2; exit 2 ;;
   esac
 done
-for tool in sshd ssh ssh-keygen python3 curl; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
-    echo "needs $tool (scripts/install-deps --test installs openssh-server)" >&2; exit 1; }
-done
+require_tools sshd ssh ssh-keygen python3 curl
 bin="$(release_bin "$root")"
 
-work="$(mktemp -d /tmp/tsunagu-terminal-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+begin_bench /tmp
 
 start_tsunagu_stack
 start_sshd
