@@ -1,5 +1,6 @@
 import FileTransfer
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -11,7 +12,16 @@ final class FileLoopback: Sendable {
     let local: String
     let server: any Channel
     let reports = ReportLog()
+    /// The agent side's read gates, one per accepted connection (see `init(gateAfter:)`).
+    let gates = GateLog()
     private let base: String
+
+    final class GateLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var gates: [ReadGate] = []
+        func add(_ gate: ReadGate) { lock.withLock { gates.append(gate) } }
+        var all: [ReadGate] { lock.withLock { gates } }
+    }
 
     final class ReportLog: @unchecked Sendable {
         private let lock = NSLock()
@@ -20,7 +30,11 @@ final class FileLoopback: Sendable {
         var all: [FileTransferReport] { lock.withLock { reports } }
     }
 
-    init(configure: (inout FileServerConfiguration) -> Void = { _ in }) async throws {
+    /// With `gateAfter`, the agent stops reading once that many bytes came in on a connection,
+    /// until the test opens its gate: the middle of a transfer, held as long as the test needs.
+    init(
+        gateAfter: Int? = nil, configure: (inout FileServerConfiguration) -> Void = { _ in }
+    ) async throws {
         base = NSTemporaryDirectory() + "tsunagu-files-\(UUID().uuidString)"
         root = base + "/root"
         outside = base + "/outside"
@@ -32,11 +46,18 @@ final class FileLoopback: Sendable {
         var configuration = FileServerConfiguration(roots: try FileRoots([root]))
         configure(&configuration)
         let frozen = configuration
-        let reports = reports
+        let (reports, gates) = (reports, gates)
         server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                FileServerHandler.install(on: channel, configuration: frozen) { reports.add($0) }
+                if let gateAfter {
+                    let gate = ReadGate(limit: gateAfter)
+                    gates.add(gate)
+                    try? channel.pipeline.syncOperations.addHandler(gate)
+                }
+                return FileServerHandler.install(on: channel, configuration: frozen) {
+                    reports.add($0)
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
     }
@@ -102,5 +123,56 @@ final class FileLoopback: Sendable {
         process.waitUntilExit()
         return String(decoding: out, as: UTF8.self).split(separator: " ").first.map(String.init)
             ?? ""
+    }
+}
+
+/// Stops a connection's reads once `limit` bytes came in, until `open()`: the sender then
+/// stalls on its window, and the transfer stays in its middle however late the test runs.
+final class ReadGate: ChannelDuplexHandler, @unchecked Sendable {
+    // @unchecked: every field is touched on the connection's event loop only.
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let limit: Int
+    private var received = 0
+    private var state = State.flowing
+    private var readHeld = false
+    private var context: ChannelHandlerContext?
+    private let closedOnce = NIOLockedValueBox(false)
+
+    private enum State { case flowing, held, opened }
+
+    init(limit: Int) { self.limit = limit }
+
+    /// True once the gate stopped the reads (it stays true after `open()`).
+    var hasClosed: Bool { closedOnce.withLockedValue { $0 } }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received += unwrapInboundIn(data).readableBytes
+        if state == .flowing, received >= limit {
+            state = .held
+            closedOnce.withLockedValue { $0 = true }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if state == .held { readHeld = true } else { context.read() }
+    }
+
+    /// Lets the reads go on, for good.
+    func open() {
+        guard let context else { return }
+        context.eventLoop.execute {
+            self.state = .opened
+            if self.readHeld {
+                self.readHeld = false
+                context.read()
+            }
+        }
     }
 }

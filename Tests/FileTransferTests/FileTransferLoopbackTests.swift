@@ -222,29 +222,48 @@ struct FileTransferLoopbackTests {
         await loop.finish()
     }
 
+    /// Waits (at most 120 s) until the agent's gate held the upload and `part` has `bytes`.
+    private func waitForHeldUpload(_ loop: FileLoopback, part: String, bytes: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !(loop.gates.all.first?.hasClosed ?? false)
+            || ((try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0)
+                < bytes
+        {
+            try #require(ContinuousClock.now < deadline, "the upload never reached the gate")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Waits (at most 120 s) for the agent's report of `outcome`.
+    private func waitForReport(_ loop: FileLoopback, _ outcome: FileTransferReport.Outcome)
+        async throws -> FileTransferReport
+    {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while true {
+            if let report = loop.reports.all.first(where: { $0.outcome == outcome }) {
+                return report
+            }
+            try #require(ContinuousClock.now < deadline, "the agent never reported \(outcome)")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test("a connection lost mid-upload is still reported, with the bytes that arrived")
     func lostConnectionIsReported() async throws {
-        let loop = try await FileLoopback()
+        // The agent stops reading after 8 MiB: the upload waits in its middle for the test.
+        let loop = try await FileLoopback(gateAfter: 8 << 20)
         let source = loop.local + "/lost.bin"
-        try FileLoopback.writeRandomFile(source, count: 256 << 20, seed: 4)
+        try FileLoopback.writeRandomFile(source, count: 64 << 20, seed: 4)
         let files = try await loop.client()
         let task = Task { try await files.upload(source, to: loop.root + "/lost.bin") }
         let part = loop.root + "/lost.bin.tsunagu-part"
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ((try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0) < 8
-            << 20
-        {
-            try #require(ContinuousClock.now < deadline, "the upload never wrote 8 MiB")
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await waitForHeldUpload(loop, part: part, bytes: 4 << 20)
         await files.close()
         _ = try? await task.value
-        while !loop.reports.all.contains(where: { $0.outcome == .failed(.ioError) }) {
-            try #require(ContinuousClock.now < deadline, "the agent never reported the lost upload")
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let report = try #require(loop.reports.all.first { $0.outcome == .failed(.ioError) })
-        #expect(report.bytesMoved >= 8 << 20)
+        loop.gates.all.first?.open()
+        let report = try await waitForReport(loop, .failed(.ioError))
+        #expect(report.bytesMoved >= 4 << 20)
+        #expect(report.bytesMoved < 64 << 20)
         #expect(
             report.bytesMoved
                 == UInt64(
@@ -254,32 +273,23 @@ struct FileTransferLoopbackTests {
 
     @Test("a cancelled upload keeps its partial file for a resume")
     func cancelKeepsPartial() async throws {
-        let loop = try await FileLoopback()
+        let loop = try await FileLoopback(gateAfter: 8 << 20)
         let source = loop.local + "/c.bin"
-        try FileLoopback.writeRandomFile(source, count: 256 << 20, seed: 3)
+        try FileLoopback.writeRandomFile(source, count: 64 << 20, seed: 3)
         let files = try await loop.client()
         let task = Task { try await files.upload(source, to: loop.root + "/c.bin") }
         let part = loop.root + "/c.bin.tsunagu-part"
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ((try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0) < 8
-            << 20
-        {
-            #expect(ContinuousClock.now < deadline, "the upload never wrote 8 MiB")
-            if ContinuousClock.now >= deadline { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await waitForHeldUpload(loop, part: part, bytes: 4 << 20)
         task.cancel()
+        // The agent reads the cancel behind the bytes it held back.
+        loop.gates.all.first?.open()
         await #expect { _ = try await task.value } throws: {
             ($0 as? FilesClient.TransferFailure)?.error.code == .cancelled
         }
         // The agent reports the cancel once its receiver has ended.
-        while !loop.reports.all.contains(where: { $0.outcome == .failed(.cancelled) }) {
-            #expect(ContinuousClock.now < deadline, "the agent never reported the cancel")
-            if ContinuousClock.now >= deadline { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = try await waitForReport(loop, .failed(.cancelled))
         let kept = try FileManager.default.attributesOfItem(atPath: part)[.size] as? Int ?? 0
-        #expect(kept >= 8 << 20)
+        #expect(kept >= 4 << 20)
         #expect(!FileManager.default.fileExists(atPath: loop.root + "/c.bin"))
         let resumed = try await files.upload(source, to: loop.root + "/c.bin", policy: .resume)
         #expect(resumed.resumedFrom == UInt64(kept))

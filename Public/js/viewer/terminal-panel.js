@@ -124,6 +124,8 @@ export function TerminalPanel({ primary, ctx }) {
         attempt = 0;
         notice.hide();
         state('open');
+        // How many times a connection attached (a reattach counts): what tests wait on.
+        el.dataset.attaches = String(Number(el.dataset.attaches || 0) + 1);
         delete el.dataset.exitCode;
         if (primary) ctx.connected('terminal');
         if (message.replay.length) term.write(text.decode(message.replay, { stream: true }));

@@ -423,9 +423,11 @@ def part_two_terminal(driver):
 
     type_in_terminal(driver, "export TSUNAGU_MARK=kept-$((40+2))\n")
     time_before = terminal_text(driver)
+    attaches = by_id(driver, "viewer-panel-terminal").get_attribute("data-attaches")
     driver.execute_script("document.getElementById('viewer-panel-terminal').dropConnection()")
-    wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") != "open", 5, "noticed the drop")
-    wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "reattached")
+    # A reattach may be quicker than one look at the state: count the attaches instead.
+    wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-attaches") != attaches, 30, "reattached")
+    wait(driver, lambda d: by_id(d, "viewer-panel-terminal").get_attribute("data-state") == "open", 30, "open again")
     type_in_terminal(driver, "echo mark=$TSUNAGU_MARK\n")
     try:
         wait(driver, lambda d: "mark=kept-42" in terminal_text(d), 15, "same shell after reattach")
