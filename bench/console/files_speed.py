@@ -9,7 +9,7 @@ the click to the transfer row's "done" (the SHA-256 of the whole file checked), 
 on disk are compared with the page's or the source's. Prints MB/s (10^6 bytes/s) per run and
 the median over N runs (default 3).
 
-    TSUNAGU_BIN_DIR=/tmp/release-build/release python3 bench/console/files_speed.py [--mib 256] [--runs 3]
+    TSUNAGU_BIN_DIR=/tmp/release-build/release python3 bench/console/files_speed.py [--mib 128] [--runs 3]
 """
 
 import argparse
@@ -79,7 +79,7 @@ def sha256(path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mib", type=int, default=256)
+    parser.add_argument("--mib", type=int, default=128)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     size = args.mib << 20
@@ -151,7 +151,10 @@ def main():
             wait(driver, lambda d: (states := d.execute_script(rows)) and len(states) == before + 1
                  and all(state in ("done", "failed", "cancelled") for state in states), 300)
             seconds = time.perf_counter() - start
-            wait_until(lambda: os.path.exists(saved) and not os.path.exists(saved + ".crdownload") and os.path.getsize(saved) == size, 60, "saved")
+            try:
+                wait_until(lambda: os.path.exists(saved) and not os.path.exists(saved + ".crdownload") and os.path.getsize(saved) == size, 60, "saved")
+            except TimeoutError:
+                sys.exit(f"the browser did not save the download: rows {driver.execute_script(rows)}, folder {os.listdir(downloads)}")
             ok = sha256(saved) == expected_download
             down.append(size / seconds / 1e6)
             print(f"download {run + 1}: {down[-1]:7.1f} MB/s ({seconds:.2f} s){'' if ok else '  HASH WRONG'}", flush=True)
