@@ -51,7 +51,7 @@ final class FileLoopback: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 if let gateAfter {
-                    let gate = ReadGate(limit: gateAfter)
+                    let gate = ReadGate(limit: gateAfter, eventLoop: channel.eventLoop)
                     gates.add(gate)
                     try? channel.pipeline.syncOperations.addHandler(gate)
                 }
@@ -136,6 +136,7 @@ final class ReadGate: ChannelDuplexHandler, @unchecked Sendable {
     typealias OutboundOut = ByteBuffer
 
     private let limit: Int
+    private let eventLoop: any EventLoop
     private var received = 0
     private var state = State.flowing
     private var readHeld = false
@@ -144,7 +145,10 @@ final class ReadGate: ChannelDuplexHandler, @unchecked Sendable {
 
     private enum State { case flowing, held, opened }
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, eventLoop: any EventLoop) {
+        self.limit = limit
+        self.eventLoop = eventLoop
+    }
 
     /// True once the gate stopped the reads (it stays true after `open()`).
     var hasClosed: Bool { closedOnce.withLockedValue { $0 } }
@@ -166,10 +170,9 @@ final class ReadGate: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Lets the reads go on, for good.
     func open() {
-        guard let context else { return }
-        context.eventLoop.execute {
+        eventLoop.execute {
             self.state = .opened
-            if self.readHeld {
+            if self.readHeld, let context = self.context {
                 self.readHeld = false
                 context.read()
             }
