@@ -23,7 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Tests", "ConsoleTests", "browser"))
-from tsunagu_stack import Stack, browser, wait_until  # noqa: E402
+from tsunagu_stack import Stack, browser, wait_until, wait_value  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -46,16 +46,7 @@ window.dropFiles = (target, files) => {
 
 
 def wait(driver, condition, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            value = condition(driver)
-            if value:
-                return value
-        except Exception:  # noqa: BLE001
-            pass
-        time.sleep(0.01)
-    raise TimeoutError("timed out")
+    return wait_value(lambda: condition(driver), timeout, "the page")
 
 
 def row(driver, name):

@@ -165,6 +165,20 @@ class Stack:
             f"agent-{name}.log", env={"DISPLAY": display}, stdin=password + "\n")
 
 
+def wait_value(condition, timeout, what, interval=0.01):
+    """The first truthy value `condition()` gives within `timeout` seconds (errors retried)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception:  # noqa: BLE001 - retried until the deadline
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
 def wait_until(condition, timeout, what):
     deadline = time.time() + timeout
     while time.time() < deadline:
