@@ -76,8 +76,8 @@ public enum ControlPlaneApplication {
         let context = try await ControlPlaneContext(
             configuration: configuration, threadPool: app.threadPool, instanceID: instanceID,
             presence: presence, cluster: cluster, relayControl: embedded)
-        // Shut down in the reverse order: the HTTP server (last, added by `serve`) first, the
-        // presence flags last.
+        // Started in this order and stopped in the reverse one (`serve` places the HTTP server
+        // among them, see `ControlPlaneJob.stopsBeforeTheHTTPServer`): presence flags last.
         var jobs: [any ControlPlaneJob] = [
             AgentPresenceService(instanceID: instanceID, database: app.db, logger: app.logger)
         ]
