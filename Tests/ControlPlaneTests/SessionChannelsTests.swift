@@ -22,7 +22,8 @@ import VaporTesting
     func openChannel(_ s: SessionTests.Setup, _ id: UUID, _ channel: String, token: String? = nil)
         async throws -> TestingHTTPResponse
     {
-        try await s.cp.send(
+        try await SessionTests().keepRelayAlive(s)
+        return try await s.cp.send(
             .POST, "/api/v1/sessions/\(id)/channels", token: token ?? s.admin.token,
             json: try JSONEncoder().encode(["channel": channel]))
     }
