@@ -158,8 +158,8 @@ public actor AgentRuntime: Service {
     static let sessionEndTimeout = Duration.seconds(3)
 
     /// Tells the server each open session ends (`agent_stopped`), waits until its answers
-    /// closed their connections (at most `sessionEndTimeout`), closes what is left, hangs the
-    /// terminals up and ends the control connection.
+    /// closed their connections (at most `sessionEndTimeout`), closes what is left and ends
+    /// the control connection; `run` then stops the rest (`stop()`: terminals, listeners).
     func endSessionsAndDisconnect() async {
         if let responder, let controlClient {
             let sessions = await responder.registry.openSessions
@@ -183,7 +183,6 @@ public actor AgentRuntime: Service {
             }
             await responder.registry.endAll()
         }
-        await terminals?.shutdown()
         control?.cancel()
     }
 

@@ -48,13 +48,8 @@ struct BridgeSession: Sendable {
             events(.failed(APIError.sessionEndExplanation(reason)))
         case .failed(let why):
             viewer.close(promise: nil)
-            // The relay drops a waiting end whose session was declined: say why, if so.
-            if let state = try? await api.session(created.sessionId), state.status == "ended" {
-                events(.failed(APIError.sessionEndExplanation(state.endReason ?? .unknown)))
-            } else {
-                await end(created.sessionId)
-                events(.failed("Could not join the relay: \(why)\nリレーに接続できませんでした。"))
-            }
+            await end(created.sessionId)
+            events(.failed("Could not join the relay: \(why)\nリレーに接続できませんでした。"))
         case nil:
             viewer.close(promise: nil)
             await end(created.sessionId)

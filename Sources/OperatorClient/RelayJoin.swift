@@ -13,7 +13,7 @@ public enum RelayJoin {
         case paired(any Channel)
         /// The session (or this channel of it) ended first, for this reason.
         case ended(reason: SessionEndReason)
-        /// The relay could not be joined.
+        /// The relay could not be joined, and the session is not over.
         case failed(String)
     }
 
@@ -32,7 +32,12 @@ public enum RelayJoin {
             do {
                 sink.yield(.paired(try await dial.value))
             } catch {
-                sink.yield(.failed(String(describing: error)))
+                // The relay drops a waiting end whose session was refused: say why, if so.
+                if let state = try? await api.session(created.sessionId), state.status == "ended" {
+                    sink.yield(.ended(reason: state.endReason ?? .unknown))
+                } else {
+                    sink.yield(.failed(String(describing: error)))
+                }
             }
         }
         let watch = Task {

@@ -106,10 +106,6 @@ enum CLI {
         case .ended(let reason):
             throw CLIFailure(APIError.sessionEndExplanation(reason))
         case .failed(let why):
-            // The relay drops a waiting end whose session was refused: say why, if so.
-            if let state = try? await api.session(created.sessionId), state.status == "ended" {
-                throw CLIFailure(APIError.sessionEndExplanation(state.endReason ?? .unknown))
-            }
             throw CLIFailure("could not join the relay: \(why) / リレーに接続できませんでした")
         case nil:
             throw CancellationError()
