@@ -61,6 +61,50 @@ import VaporTesting
     }
 
     @Test(arguments: TestDatabase.available)
+    func anAgentThatStopsEndsItsSessionAsAgentStopped(_ kind: TestDatabase) async throws {
+        try await SessionTests().withSetup(kind) { s in
+            let created = try await SessionTests().request(s).content.decode(Created.self)
+            let desktop = try await offer(s)
+            try await s.agent.send(
+                .offerAnswer(
+                    .init(session: desktop.session, channelID: desktop.channelID, accepted: true)))
+            try await progress(
+                s,
+                [
+                    .init(
+                        session: desktop.session, channelID: desktop.channelID,
+                        bytesFromOperator: 5, bytesFromAgent: 700)
+                ])
+            // Another device's session is not this agent's to end: it is answered (the agent
+            // has nothing of it to close) and left alone.
+            let stranger = UUID().uuidString
+            try await s.agent.send(.endSession(.init(session: stranger, reason: .agentStopped)))
+            // The agent stops: the server keeps its reason and answers, so that the agent closes
+            // its connections only after the reason is saved.
+            try await s.agent.send(
+                .endSession(.init(session: desktop.session, reason: .agentStopped)))
+            var answers: [ControlMessage] = []
+            while answers.count < 2, let message = try await s.agent.next() {
+                if message != .heartbeat(.init()) { answers.append(message) }
+            }
+            #expect(
+                answers == [
+                    .endSession(.init(session: stranger)),
+                    .endSession(.init(session: desktop.session)),
+                ])
+            // The relay then sees only the agent's end close.
+            try await ended(s, end(desktop, fromOperator: 9, fromAgent: 900, reason: .agentClosed))
+            let row = try #require(try await RemoteSession.find(created.sessionId, on: s.cp.app.db))
+            #expect(row.status == .ended)
+            #expect(row.endReason == .agentStopped)
+            #expect(row.bytesFromAgent == 900)
+            let record = try #require(
+                try await ConnectionRecord.query(on: s.cp.app.db).sort(\.$seq, .descending).first())
+            #expect(record.endReason == SessionEndReason.agentStopped.rawValue)
+        }
+    }
+
+    @Test(arguments: TestDatabase.available)
     func aSecondChannelNeedsNoPasswordAndTheLogListsBoth(_ kind: TestDatabase) async throws {
         try await SessionTests().withSetup(kind) { s in
             let res = try await SessionTests().request(s)
